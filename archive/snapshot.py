@@ -1,0 +1,36 @@
+"""What one fetch of one article page yields once extracted: the unit the archive versions.
+
+Plain data with no Scrapy or trafilatura types in it, so the archive, tests, benchmarks and
+re-extraction from WARC records all handle it alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Quality verdicts. Only "ok" may ever become a version; the others become fetch outcomes.
+QUALITY_OK = "ok"
+QUALITY_EMPTY = "empty"            # no article text at all
+QUALITY_NEAR_EMPTY = "near_empty"  # a shell with a few words (stub, paywall teaser)
+QUALITY_CHALLENGE = "challenge"    # "please enable JavaScript", captcha, bot wall
+QUALITY_BLOCKED = "blocked"        # access denied / rate-limit page served with a 200
+
+
+@dataclass
+class Snapshot:
+    url: str                          # the URL that was fetched (after redirects)
+    title: str = ""                   # chosen headline
+    byline: str = ""
+    published_at: str | None = None   # ISO 8601 as the page states it (date or datetime)
+    modified_at: str | None = None
+    lead: str = ""                    # standfirst / description
+    text: str = ""                    # body, one paragraph per line
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    quality: str = QUALITY_OK
+    quality_reason: str = ""          # why the quality gate refused it, one line
+    extractor: str = ""               # e.g. "trafilatura 2.3.1 / wirewatch-extract 1"
+
+    @property
+    def is_article(self) -> bool:
+        return self.quality == QUALITY_OK
