@@ -1,0 +1,44 @@
+"""Storing the change that a new version makes, computed once when the version is written."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from .edits import compute_change
+from .render import summary_line
+
+
+def store_change(con, article_id: str, previous: dict | None, current: dict, *,
+                 reverts_to: int | None, at: datetime) -> None:
+    change = compute_change(previous, current, reverts_to=reverts_to)
+    version = current["version"]
+    s = change.summary
+    con.execute(
+        "INSERT INTO version_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, version, previous["version"] if previous else None,
+         s.get("words_added"), s.get("words_removed"), s.get("similarity"),
+         s.get("sentences_added"), s.get("sentences_deleted"), s.get("sentences_edited"),
+         s.get("sentences_moved"), s.get("paragraphs_added"), s.get("paragraphs_removed"),
+         summary_line(change) if previous else "first version"])
+    if change.sentence_rows:
+        con.executemany(
+            "INSERT INTO edit_sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[article_id, version, row["kind"], row.get("old_index"), row.get("new_index"),
+              row.get("old_sentence"), row.get("new_sentence"), row.get("similarity")]
+             for row in change.sentence_rows])
+    if change.field_rows:
+        con.executemany(
+            "INSERT INTO edit_fields VALUES (?, ?, ?, ?, ?)",
+            [[article_id, version, row["field"], _text(row.get("old")), _text(row.get("new"))] for row in change.field_rows])
+    if change.classes:
+        con.executemany(
+            "INSERT INTO change_classes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[article_id, version, at, c["class"], c.get("detail"), _text(c.get("old")), _text(c.get("new"))]
+             for c in change.classes])
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)

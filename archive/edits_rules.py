@@ -1,0 +1,191 @@
+"""The text rules behind the change classes: what counts as a cosmetic difference, which figures
+a sentence holds and what they count, which words mark a correction note.
+
+Kept apart from edits.py (which aligns versions and assembles a Change) so each rule can be read
+and tested on its own.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from .textdiff import WORD_RE
+
+# --- cosmetic ------------------------------------------------------------------------------
+
+_QUOTES = "\"“”„‟«»〝〞＂'‘’‚‛‹›′″`´"
+_DASHES = "‐‑‒–—―−﹘﹣－"
+_TRANSLATE = {ord(c): '"' for c in _QUOTES}
+_TRANSLATE.update({ord(c): "-" for c in _DASHES})
+_TRANSLATE.update({ord("ё"): "е", ord("Ё"): "Е"})
+# Invisible format characters: soft hyphen, zero-width space/joiners, BOM, word joiner.
+_TRANSLATE.update({c: None for c in (0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
+_THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+_KEEP = r"%$€£¥₽#@&+=<>§°"
+# Punctuation goes, except between two digits (3.5, 10-12, 13:45 keep their meaning).
+_PUNCT = re.compile(rf"[^\w\s{_KEEP}](?!\d)|(?<!\d)[^\w\s{_KEEP}]")
+_SPACE = re.compile(r"\s+")
+
+
+def cosmetic_key(text: str) -> str:
+    """text with every cosmetic difference removed: Unicode form, letter case, quote style,
+    dashes, punctuation (outside figures), whitespace, ё/е, invisible characters, thousands
+    separators. Two texts with equal keys differ only cosmetically."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_TRANSLATE).casefold()
+    text = _THOUSANDS.sub("", text)
+    return _SPACE.sub("", _PUNCT.sub("", text))
+
+
+def cosmetic_kinds(pairs: list[tuple[str, str]]) -> list[str]:
+    """Which kinds of cosmetic difference the (old, new) fragments show, in a fixed order."""
+    found = set()
+    for a, b in pairs:
+        if not a.strip() and not b.strip():
+            found.add("whitespace")
+        elif unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b):
+            found.add("Unicode form")
+        elif a.casefold() == b.casefold():
+            found.add("letter case")
+        elif _only(a, b, _QUOTES):
+            found.add("quote style")
+        elif _only(a, b, _DASHES + "-"):
+            found.add("dash/hyphen")
+        else:
+            found.add("punctuation")
+    order = ["whitespace", "punctuation", "quote style", "dash/hyphen", "letter case",
+             "Unicode form"]
+    return [k for k in order if k in found]
+
+
+def _only(a: str, b: str, chars: str) -> bool:
+    table = {ord(c): "\x00" for c in chars}
+    return a.translate(table) == b.translate(table)
+
+
+# --- figures -------------------------------------------------------------------------------
+
+_MONTHS_EN = ("January|February|March|April|May|June|July|August|September|October|November|"
+              "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec")
+_MONTHS_RU = ("января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|"
+              "декабря|січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|"
+              "листопада|грудня")
+_SCALE = (r"million|billion|trillion|thousand|mln|bln|bn|млн|млрд|трлн|тыс|тис|миллион\w*|"
+          r"миллиард\w*|тысяч\w*|мільйон\w*|мільярд\w*|тисяч\w*")
+FIGURE_RE = re.compile(
+    rf"(?P<date>\b(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    rf"|\b\d{{1,2}}\s+(?:{_MONTHS_EN}|{_MONTHS_RU})\b(?:\s+\d{{4}})?"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\d{1,2}日|\d{1,2}月\d{1,2}日)"
+    r"|(?P<time>\b\d{1,2}:\d{2}\b)"
+    r"|(?P<num>(?P<cur>[$€£¥₽]\s?)?(?:\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?!\d)|\d+(?:[.,]\d+)*)"
+    r"(?P<pct>\s?%|\s(?:percent|per cent|процент\w*|відсот\w*))?"
+    rf"(?:\s?(?:{_SCALE})\b\.?|[万亿])?)"
+)
+
+# Words that say what a figure counts, nearest one wins ("2,800 killed" → death toll).
+_PHRASES = [
+    ("death toll", r"kill\w*|dead|deaths?|died|die|dies|fatalit\w*|lives|bodies|toll|"
+                   r"погиб\w*|убит\w*|жертв\w*|смерт\w*|скончал\w*|умер\w*|загин\w*|загибл\w*|"
+                   r"死|亡"),
+    ("injured", r"wound\w*|injur\w*|hurt|ранен\w*|ранени\w*|пострадав\w*|пострадал\w*|травм\w*|"
+                r"поранен\w*|постражд\w*|伤|傷"),
+    ("missing", r"missing|пропал\w*|пропавш\w*|зник\w*|踪"),
+    ("arrests", r"arrest\w*|detain\w*|задержан\w*|арестован\w*|затриман\w*"),
+    ("evacuated", r"evacuat\w*|эвакуир\w*|евакуйов\w*|евакуац\w*"),
+    ("cases", r"cases|infect\w*|заражен\w*|заразил\w*|случа\w*|випадк\w*|染"),
+    ("amount", r"dollars?|euros?|rubles?|roubles?|yuan|pounds|рубл\w*|долл\w*|евро|гривен\w*|"
+               r"грн|元"),
+]
+_PHRASE_RES = [(name, re.compile(rf"(?:{pat})", re.I)) for name, pat in _PHRASES]
+_WORD_POS = WORD_RE  # words, figures, CJK characters one by one
+_THOUSANDS_ONLY = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 ](?=\d{3}(?!\d))")
+
+
+def figures(text: str) -> list[re.Match]:
+    return list(FIGURE_RE.finditer(text or ""))
+
+
+def figure_value(match: re.Match) -> str:
+    """Comparable form: "2 800" and "2,800" are the same figure."""
+    return _THOUSANDS_ONLY.sub("", match.group()).replace("\u00a0", " ")
+
+
+def mask_figures(text: str) -> str:
+    return FIGURE_RE.sub("#", text or "")
+
+
+def changed_figures(old: str, new: str) -> list[tuple[str, str, str]]:
+    """(phrase, old figure, new figure) for each figure revised between two versions of one
+    sentence, aligned in order so an inserted figure does not shift the pairing."""
+    fa, fb = figures(old), figures(new)
+    if not fa or not fb:
+        return []
+    sm = SequenceMatcher(None, [figure_value(m) for m in fa], [figure_value(m) for m in fb],
+                         autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "replace":
+            continue
+        for ma, mb in zip(fa[i1:i2], fb[j1:j2]):
+            out.append((figure_phrase(new, mb), ma.group(), mb.group()))
+    return out
+
+
+def figure_phrase(sentence: str, match: re.Match, window: int = 8) -> str:
+    """What a figure counts, from the figure itself or the nearest telling word around it."""
+    if match.group("date"):
+        return "date"
+    if match.group("time"):
+        return "time"
+    if match.group("pct"):
+        return "percentage"
+    if match.group("cur"):
+        return "amount"
+    words = [(m.start(), m.group()) for m in _WORD_POS.finditer(sentence)]
+    at = next((i for i, (pos, _) in enumerate(words) if pos >= match.start()), len(words))
+    end = next((i for i, (pos, _) in enumerate(words) if pos >= match.end()), len(words))
+    best = None
+    for i in range(max(0, at - window), min(len(words), end + window)):
+        if at <= i < end:
+            continue
+        distance = at - i if i < at else i - end + 1
+        for name, pattern in _PHRASE_RES:
+            if pattern.fullmatch(words[i][1]):
+                # ties go to the word after the figure ("11,200 have suffered wounds")
+                key = (distance, i < at)
+                if best is None or key < best[0]:
+                    best = (key, name)
+                break
+    return best[1] if best else "figure"
+
+
+# --- corrections and wire prefixes -----------------------------------------------------------
+
+CORRECTION_RE = re.compile(
+    r"\bcorrection\s*[:\-–—]|\bclarification\s*[:\-–—]|\bcorrected\s*[:\-–—]"
+    r"|\bthis (?:story|article|report|item|version)\b[^.]{0,60}?\bhas been (?:corrected|"
+    r"updated to correct|amended|clarified)"
+    r"|\ban earlier version of this (?:story|article|report|item)"
+    r"|\beditor[’']s note\s*:"
+    r"|\((?:corrects|clarifies|refiles)\b"
+    r"|\bисправлен(?:о|а|ы)?\b|\bуточнени[ея]\s*[:\-–—(]|\(уточнено\)|\bуточнено\s*[:\-–—]"
+    r"|\bисправлени[ея]\s*[:\-–—(]|\bв (?:предыдущей|первоначальной|ранней) версии\b"
+    r"|\bвиправлено\b|\bуточнення\s*[:\-–—(]",
+    re.I,
+)
+# Wire-desk tags that are upper case by convention ("UPDATE 2-", "CORRECTED-", "REFILE-").
+CORRECTION_TAG_RE = re.compile(r"\b(?:CORRECTED|REFILE|UPDATE\s+\d+|UPDATED|ИСПРАВЛЕНО)\b")
+WIRE_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:UPDATE|WRAPUP|CORRECTED|REFILE|RPT|EXCLUSIVE|ANALYSIS|FACTBOX|INSIGHT|"
+    r"BREAKINGVIEWS|URGENT|BREAKING|ИСПРАВЛЕНО|ОБНОВЛЕНО|МОЛНИЯ)(?:\s+\d+)?\s*[-:–—|]\s*)+")
+
+
+def correction_markers(text: str) -> list[str]:
+    if not text:
+        return []
+    return [m.group().strip() for m in CORRECTION_RE.finditer(text)] + [
+        m.group() for m in CORRECTION_TAG_RE.finditer(text)]
+
+
+def strip_wire_prefix(title: str) -> str:
+    return WIRE_PREFIX_RE.sub("", title or "")

@@ -1,0 +1,66 @@
+"""Normalization that decides whether two captures are the same revision.
+
+It folds what a publisher's systems change without anyone editing the story (whitespace runs,
+non-breaking spaces, Unicode composition forms, blank lines) and nothing else: punctuation, quotes,
+case and digits are left alone, so a cosmetic edit by a person is still a new version (classified
+`cosmetic` later) and a changed figure is never hidden.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Iterable, Mapping
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200c\u200d\u2060\ufeff\u00ad]")
+
+# The fields whose change makes a new version (design: headline, byline, lead, body, dates).
+HASHED_FIELDS = ("title", "byline", "lead", "text", "published_at", "modified_at")
+
+
+def normalize_line(line: str) -> str:
+    line = unicodedata.normalize("NFC", line)
+    line = _ZERO_WIDTH.sub("", line)
+    return _SPACES.sub(" ", line).strip()
+
+
+def normalize_text(text: str | None) -> str:
+    """One normalized paragraph per line, blank lines dropped."""
+    if not text:
+        return ""
+    lines = (normalize_line(x) for x in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return "\n".join(x for x in lines if x)
+
+
+def line_key(line: str) -> str:
+    """Stable key of one normalized body line, used to remember volatile lines per source."""
+    return hashlib.sha1(normalize_line(line).encode("utf-8")).hexdigest()
+
+
+def strip_volatile(text: str | None, volatile: set[str] | frozenset[str]) -> str:
+    """The body without the lines known to rotate on this source (teasers, counters)."""
+    norm = normalize_text(text)
+    if not volatile or not norm:
+        return norm
+    return "\n".join(x for x in norm.split("\n") if line_key(x) not in volatile)
+
+
+def differing_lines(first: str, second: str) -> set[str]:
+    """Lines present in one capture and not the other: taken seconds apart, they are noise."""
+    a = set(normalize_text(first).split("\n")) - {""}
+    b = set(normalize_text(second).split("\n")) - {""}
+    return a ^ b
+
+
+def content_hash(fields: Mapping[str, object], volatile: Iterable[str] = ()) -> str:
+    volatile = frozenset(volatile)
+    parts = []
+    for name in HASHED_FIELDS:
+        value = fields.get(name)
+        if name == "text":
+            value = strip_volatile(value or "", volatile)
+        else:
+            value = normalize_text(str(value)) if value else ""
+        parts.append(f"{name}\x1f{value}")
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,38 @@
+"""What the crawler hands the archive: one fetch, with its response and extracted snapshot."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .snapshot import Snapshot
+
+OUTCOMES = ("new", "changed", "unchanged", "not_modified", "gone", "redirected", "blocked", "error", "confirm")
+
+
+@dataclass
+class FetchResult:
+    source: str
+    url: str                               # URL requested (the article's known URL)
+    article_key: str                       # id from the seed's id pattern (or the URL)
+    fetched_at: datetime
+    http_status: int | None = None         # None: no response (reset, timeout, DNS)
+    final_url: str | None = None           # after redirects, when different from url
+    final_key: str | None = None           # article id of final_url; None = not an article
+    etag: str | None = None
+    last_modified: str | None = None
+    payload_digest: str | None = None
+    bytes: int = 0
+    elapsed_ms: float | None = None
+    error: str | None = None               # one line; set for transport errors and truncation
+    snapshot: Snapshot | None = None       # extracted page (200 only)
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    # Confirmation: a change is fetched twice; lines that differ between the two are volatile.
+    confirm: "FetchResult | None" = None
+    volatile_lines: list[str] = field(default_factory=list)
+    publisher_modified: datetime | None = None  # a signal seen during discovery
+
+    @property
+    def article_id(self) -> str:
+        return f"{self.source}:{self.article_key}"

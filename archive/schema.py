@@ -1,0 +1,170 @@
+"""The archive's tables, created and migrated by code.
+
+The schema version lives in the file (`meta.schema_version`); `migrate` brings any older file up
+to date in one transaction, so a crash mid-migration leaves the previous schema intact.
+Every table and column is documented in README.md; keep the two in step.
+"""
+from __future__ import annotations
+
+import duckdb
+
+SCHEMA_VERSION = 1
+
+_V1 = [
+    """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    "CREATE SEQUENCE fetch_ids START 1",
+    "CREATE SEQUENCE run_ids START 1",
+    """CREATE TABLE articles (
+        article_id VARCHAR PRIMARY KEY,      -- '<source>:<id from the seed id pattern>'
+        source VARCHAR NOT NULL,
+        url VARCHAR NOT NULL,                -- current URL (follows slug changes)
+        first_seen TIMESTAMPTZ NOT NULL,
+        last_checked TIMESTAMPTZ,
+        last_changed TIMESTAMPTZ,            -- capture time of the latest version
+        next_check TIMESTAMPTZ,              -- NULL: no longer checked (past horizon, gone)
+        status VARCHAR NOT NULL,             -- pending / live / gone / redirected / blocked / error
+        status_since TIMESTAMPTZ,
+        versions INTEGER NOT NULL DEFAULT 0,
+        unchanged_checks INTEGER NOT NULL DEFAULT 0,
+        publisher_modified TIMESTAMPTZ,      -- newest 'modified' signal from feed/sitemap/page
+        etag VARCHAR,                        -- validators of the last 200, for conditional GETs
+        last_modified VARCHAR,
+        payload_digest VARCHAR
+    )""",
+    """CREATE TABLE versions (
+        article_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        captured_at TIMESTAMPTZ NOT NULL,
+        url VARCHAR,
+        title VARCHAR, byline VARCHAR,
+        published_at VARCHAR, modified_at VARCHAR,
+        lead VARCHAR, text VARCHAR,
+        language VARCHAR, tags VARCHAR[],
+        content_hash VARCHAR NOT NULL,
+        extractor VARCHAR,
+        reverts_to INTEGER,                  -- set when the text equals an earlier version's
+        fetch_id BIGINT,
+        PRIMARY KEY (article_id, version)
+    )""",
+    """CREATE TABLE fetches (
+        fetch_id BIGINT PRIMARY KEY,
+        run_id BIGINT,
+        url VARCHAR NOT NULL,
+        article_id VARCHAR,
+        fetched_at TIMESTAMPTZ NOT NULL,
+        http_status INTEGER,
+        outcome VARCHAR NOT NULL,            -- new / changed / unchanged / not_modified / gone /
+                                             -- redirected / blocked / error / confirm
+        version INTEGER,                     -- the version this fetch produced or matched
+        etag VARCHAR, last_modified VARCHAR,
+        payload_digest VARCHAR,
+        bytes BIGINT, elapsed_ms DOUBLE,
+        error VARCHAR,
+        redirected_from VARCHAR,
+        warc_file VARCHAR, warc_offset BIGINT, warc_length BIGINT
+    )""",
+    """CREATE TABLE runs (
+        run_id BIGINT PRIMARY KEY,
+        job VARCHAR NOT NULL,                -- crawl / recheck / discover / maintenance
+        source VARCHAR,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        outcome VARCHAR NOT NULL,            -- running / ok / failed / interrupted
+        error VARCHAR,
+        fetches INTEGER DEFAULT 0, new_articles INTEGER DEFAULT 0, new_versions INTEGER DEFAULT 0,
+        unchanged INTEGER DEFAULT 0, not_modified INTEGER DEFAULT 0, gone INTEGER DEFAULT 0,
+        redirected INTEGER DEFAULT 0, blocked INTEGER DEFAULT 0, errors INTEGER DEFAULT 0
+    )""",
+    """CREATE TABLE events (
+        article_id VARCHAR NOT NULL,
+        happened_at TIMESTAMPTZ NOT NULL,
+        kind VARCHAR NOT NULL,               -- gone / redirected / returned
+        detail VARCHAR,
+        fetch_id BIGINT
+    )""",
+    """CREATE TABLE volatile_lines (
+        source VARCHAR NOT NULL,
+        line_key VARCHAR NOT NULL,
+        line VARCHAR,
+        first_seen TIMESTAMPTZ,
+        times_seen INTEGER DEFAULT 1,
+        PRIMARY KEY (source, line_key)
+    )""",
+    # Edits as data: computed once per new version from the previous one.
+    """CREATE TABLE version_changes (
+        article_id VARCHAR NOT NULL, version INTEGER NOT NULL, from_version INTEGER,
+        words_added INTEGER, words_removed INTEGER, similarity DOUBLE,
+        sentences_added INTEGER, sentences_deleted INTEGER, sentences_edited INTEGER,
+        sentences_moved INTEGER, paragraphs_added INTEGER, paragraphs_removed INTEGER,
+        summary VARCHAR,
+        PRIMARY KEY (article_id, version)
+    )""",
+    """CREATE TABLE edit_sentences (
+        article_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+        kind VARCHAR NOT NULL,               -- added / deleted / edited / moved
+        old_index INTEGER, new_index INTEGER,
+        old_sentence VARCHAR, new_sentence VARCHAR, similarity DOUBLE
+    )""",
+    """CREATE TABLE edit_fields (
+        article_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+        field VARCHAR NOT NULL, old VARCHAR, new VARCHAR
+    )""",
+    """CREATE TABLE change_classes (
+        article_id VARCHAR NOT NULL, version INTEGER,  -- NULL version: an event (pulled, redirected)
+        happened_at TIMESTAMPTZ,
+        class VARCHAR NOT NULL, detail VARCHAR, old VARCHAR, new VARCHAR
+    )""",
+    """CREATE VIEW changes AS
+        SELECT a.source, v.article_id, a.url, v.version, c.from_version,
+               p.captured_at AS from_captured_at, v.captured_at, v.title,
+               c.words_added, c.words_removed, c.similarity, c.sentences_added,
+               c.sentences_deleted, c.sentences_edited, c.sentences_moved, c.summary,
+               (SELECT list(DISTINCT k.class ORDER BY k.class) FROM change_classes k
+                 WHERE k.article_id = v.article_id AND k.version = v.version) AS classes
+        FROM versions v
+        JOIN articles a USING (article_id)
+        JOIN version_changes c ON c.article_id = v.article_id AND c.version = v.version
+        LEFT JOIN versions p ON p.article_id = v.article_id AND p.version = c.from_version
+        WHERE c.from_version IS NOT NULL""",
+    """CREATE TABLE job_schedule (
+        job_id VARCHAR PRIMARY KEY,          -- the daemon's job, e.g. 'discover:tass'
+        job VARCHAR, source VARCHAR,
+        next_run_at TIMESTAMPTZ,             -- when the running daemon will fire it next
+        updated_at TIMESTAMPTZ
+    )""",
+    "CREATE INDEX fetches_article ON fetches (article_id)",
+    "CREATE INDEX articles_next_check ON articles (source, next_check)",
+]
+
+MIGRATIONS = {1: _V1}
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the file to SCHEMA_VERSION; returns the version it was at."""
+    found = current_version(con)
+    if found > SCHEMA_VERSION:
+        from .db import ArchiveError
+        raise ArchiveError(f"archive schema {found} is newer than this wirewatch ({SCHEMA_VERSION}); upgrade wirewatch")
+    if found == SCHEMA_VERSION:
+        return found
+    con.execute("BEGIN")
+    try:
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                con.execute(statement)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return found

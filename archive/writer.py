@@ -1,0 +1,203 @@
+"""The one write path: a fetch result in, fetch/version/article/event rows out.
+
+`record_fetch` runs inside the caller's transaction. Whether a capture is a new version is decided
+here and only here: by the normalized content hash of the fields that make a revision, with the
+source's known volatile lines left out of the body, compared with the latest version recomputed
+under the same volatile set (so learning a new volatile line later never makes a spurious version).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+import duckdb
+
+from . import normalize
+from .records import FetchResult
+from .snapshot import Snapshot
+
+# schedule(now=, first_seen=, last_checked=, last_changed=, unchanged_checks=, status=, versions=)
+Schedule = Callable[..., "datetime | None"]
+
+
+def default_schedule(*, now: datetime, **_: object) -> datetime:
+    """Used only when no re-check policy is injected (library use): look again in 15 minutes."""
+    return now + timedelta(minutes=15)
+
+
+def version_fields(snapshot: Snapshot, volatile: frozenset[str]) -> dict:
+    return {
+        "title": normalize.normalize_line(snapshot.title or ""),
+        "byline": normalize.normalize_line(snapshot.byline or ""),
+        "published_at": snapshot.published_at,
+        "modified_at": snapshot.modified_at,
+        "lead": normalize.normalize_text(snapshot.lead),
+        "text": normalize.strip_volatile(snapshot.text, volatile),
+        "language": snapshot.language,
+        "tags": list(snapshot.tags or []),
+    }
+
+
+def _article(con, article_id):
+    row = con.execute(
+        """SELECT url, first_seen, last_checked, last_changed, status, versions, unchanged_checks,
+                  payload_digest FROM articles WHERE article_id = ?""", [article_id]).fetchone()
+    if row is None:
+        return None
+    keys = ("url", "first_seen", "last_checked", "last_changed", "status", "versions", "unchanged_checks", "payload_digest")
+    return dict(zip(keys, row))
+
+
+def load_version(con, article_id: str, version: int) -> dict | None:
+    cur = con.execute(
+        """SELECT version, captured_at, title, byline, published_at, modified_at, lead, text, language,
+                  tags, content_hash, extractor, reverts_to, url
+           FROM versions WHERE article_id = ? AND version = ?""", [article_id, version])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    out = dict(zip([d[0] for d in cur.description], row))
+    out["captured_at"] = out["captured_at"].isoformat() if out["captured_at"] else None
+    out["tags"] = list(out["tags"] or [])
+    return out
+
+
+def _matching_version(con, article_id: str, new_hash: str, volatile: frozenset[str]) -> tuple[int | None, bool]:
+    """(version whose content equals the new capture, whether it is the latest)."""
+    rows = con.execute(
+        """SELECT version, title, byline, published_at, modified_at, lead, text
+           FROM versions WHERE article_id = ? ORDER BY version DESC""", [article_id]).fetchall()
+    for i, (version, title, byline, pub, mod, lead, text) in enumerate(rows):
+        fields = {"title": title, "byline": byline, "published_at": pub, "modified_at": mod, "lead": lead, "text": text}
+        if normalize.content_hash(fields, volatile) == new_hash:
+            return version, i == 0
+    return None, False
+
+
+def record_fetch(con: duckdb.DuckDBPyConnection, r: FetchResult, *, run_id: int | None,
+                 volatile: set[str], schedule: Schedule = default_schedule) -> tuple[str, int | None]:
+    """Write one fetch (and its confirmation, if any); returns (outcome, version)."""
+    now = r.fetched_at
+    aid = r.article_id
+    art = _article(con, aid)
+    if art is None:
+        con.execute("INSERT INTO articles (article_id, source, url, first_seen, status, status_since) VALUES (?, ?, ?, ?, 'pending', ?)",
+                    [aid, r.source, r.url, now, now])
+        art = _article(con, aid)
+    if r.volatile_lines:
+        _remember_volatile(con, r.source, r.volatile_lines, now)
+        volatile.update(normalize.line_key(x) for x in r.volatile_lines)
+    frozen = frozenset(volatile)
+
+    outcome, version, status, content_hash, reverts_to = _decide(con, r, art, frozen)
+    fetch_id = _insert_fetch(con, r, run_id, outcome, version, aid)
+    if r.confirm is not None:
+        _insert_fetch(con, r.confirm, run_id, "confirm", version, aid)
+
+    changed = outcome in ("new", "changed")
+    if changed:
+        _insert_version(con, r, aid, version, fetch_id, frozen, now, content_hash, reverts_to)
+    _update_article(con, r, aid, art, outcome, status, version, changed, fetch_id, now, schedule)
+    return outcome, version
+
+
+def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
+    """(outcome, version, new article status or None to keep, content hash, reverts_to)."""
+    if r.error or r.http_status is None:
+        return "error", None, None if art["versions"] else "error", None, None
+    status = r.http_status
+    if status == 304:
+        return "not_modified", art["versions"] or None, None, None, None
+    if status in (404, 410):
+        return "gone", None, "gone", None, None
+    if 300 <= status < 400:
+        return "redirected", None, "redirected", None, None
+    if status != 200:
+        return "error", None, None if art["versions"] else "error", None, None
+    if r.final_url and r.final_key != r.article_key:
+        return "redirected", None, "redirected", None, None
+    snap = r.snapshot
+    if snap is None or not snap.is_article:
+        return "blocked", None, "blocked", None, None
+    if art["versions"] and r.payload_digest and r.payload_digest == art["payload_digest"]:
+        return "unchanged", art["versions"], "live", None, None
+    new_hash = normalize.content_hash(version_fields(snap, volatile), volatile)
+    match, is_latest = _matching_version(con, r.article_id, new_hash, volatile)
+    if match is not None and is_latest:
+        return "unchanged", match, "live", None, None
+    next_version = art["versions"] + 1
+    # `match` set here means an earlier text is back: a new version that says which it reverts to.
+    return ("new" if next_version == 1 else "changed"), next_version, "live", new_hash, match
+
+
+def _insert_fetch(con, r: FetchResult, run_id, outcome, version, aid) -> int:
+    fetch_id = con.execute("SELECT nextval('fetch_ids')").fetchone()[0]
+    con.execute(
+        """INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [fetch_id, run_id, r.final_url or r.url, aid, r.fetched_at, r.http_status, outcome, version,
+         r.etag, r.last_modified, r.payload_digest, r.bytes, r.elapsed_ms, r.error,
+         r.url if r.final_url and r.final_url != r.url else None,
+         r.warc_file, r.warc_offset, r.warc_length])
+    return fetch_id
+
+
+def _insert_version(con, r: FetchResult, aid, version, fetch_id, volatile, now, content_hash, reverts_to) -> None:
+    snap = r.snapshot
+    fields = version_fields(snap, volatile)
+    con.execute(
+        """INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [aid, version, now, r.final_url or r.url, fields["title"], fields["byline"], fields["published_at"],
+         fields["modified_at"], fields["lead"], fields["text"], snap.language, fields["tags"],
+         content_hash, snap.extractor, reverts_to, fetch_id])
+    from .changes import store_change
+    previous = load_version(con, aid, version - 1) if version > 1 else None
+    current = load_version(con, aid, version)
+    store_change(con, aid, previous, current, reverts_to=reverts_to, at=now)
+
+
+def _remember_volatile(con, source: str, lines: list[str], now) -> None:
+    for line in set(normalize.normalize_line(x) for x in lines if x.strip()):
+        con.execute(
+            """INSERT INTO volatile_lines VALUES (?, ?, ?, ?, 1)
+               ON CONFLICT (source, line_key) DO UPDATE SET times_seen = volatile_lines.times_seen + 1""",
+            [source, normalize.line_key(line), line, now])
+
+
+def _event(con, aid, now, kind, detail, fetch_id, version=None, old=None, new=None, cls=None) -> None:
+    con.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", [aid, now, kind, detail, fetch_id])
+    if cls:
+        con.execute("INSERT INTO change_classes VALUES (?, ?, ?, ?, ?, ?, ?)", [aid, version, now, cls, detail, old, new])
+
+
+def _update_article(con, r, aid, art, outcome, status, version, changed, fetch_id, now, schedule) -> None:
+    if status == "gone" and art["status"] != "gone":
+        _event(con, aid, now, "gone", f"HTTP {r.http_status}", fetch_id, old=art["url"], new=str(r.http_status), cls="pulled")
+    if status == "live" and art["status"] == "gone":
+        _event(con, aid, now, "returned", "live again after being gone", fetch_id)
+    if r.final_url and r.final_url != r.url:
+        detail = f"{r.url} -> {r.final_url}"
+        kind_version = version if outcome in ("new", "changed", "unchanged") else None
+        _event(con, aid, now, "redirected", detail, fetch_id, kind_version, r.url, r.final_url, cls="redirected")
+    versions = version if changed else art["versions"]
+    last_changed = now if changed else art["last_changed"]
+    if changed:
+        unchanged_checks = 0
+    elif outcome in ("unchanged", "not_modified"):
+        unchanged_checks = art["unchanged_checks"] + 1
+    else:
+        unchanged_checks = art["unchanged_checks"]
+    new_status = status or art["status"]
+    url = r.final_url if (r.final_url and outcome not in ("redirected", "error", "gone")) else art["url"]
+    next_check = schedule(now=now, first_seen=art["first_seen"], last_checked=now, last_changed=last_changed,
+                          unchanged_checks=unchanged_checks, status=new_status, versions=versions)
+    ok_response = r.http_status == 200 and outcome not in ("error", "blocked", "redirected")
+    con.execute(
+        """UPDATE articles SET url = ?, last_checked = ?, last_changed = ?, next_check = ?, status = ?,
+               status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
+               versions = ?, unchanged_checks = ?,
+               etag = CASE WHEN ? THEN ? ELSE etag END,
+               last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
+               payload_digest = CASE WHEN ? THEN ? ELSE payload_digest END
+           WHERE article_id = ?""",
+        [url, now, last_changed, next_check, new_status, new_status, now, versions, unchanged_checks,
+         ok_response, r.etag, ok_response, r.last_modified, ok_response, r.payload_digest, aid])

@@ -1,0 +1,186 @@
+"""Seeds: one TOML file per source, validated whole on load.
+
+A bad seed is refused with the file, the field and what is wrong; it never half-loads.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_SEEDS_DIR = Path("seeds")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class SeedError(ValueError):
+    """A seed that cannot be used; str() is one line naming file, field and reason."""
+
+    def __init__(self, path: Path | str, field_name: str, reason: str):
+        super().__init__(f"{path}: {field_name}: {reason}")
+        self.path, self.field, self.reason = str(path), field_name, reason
+
+
+def parse_duration(text: str | int | float) -> timedelta:
+    """'90s', '15m', '3h', '2d', '1w' (or a number of seconds) -> timedelta."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        seconds = float(text)
+    else:
+        m = _DURATION.match(str(text))
+        if not m:
+            raise ValueError(f"not a duration: {text!r} (use e.g. '90s', '15m', '3h', '2d')")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {text!r}")
+    return timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Seed:
+    name: str
+    title: str
+    language: str | None
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...]
+    sitemaps: tuple[str, ...]
+    pages: tuple[str, ...]
+    every: timedelta
+    pattern: re.Pattern
+    id_pattern: re.Pattern | None
+    drop: tuple[str, ...]
+    recheck: dict = field(default_factory=dict, hash=False, compare=False)
+    path: str = ""
+
+    def is_article(self, url: str) -> bool:
+        return bool(self.pattern.search(url))
+
+    def article_key(self, url: str) -> str | None:
+        """Stable id of an article URL (survives slug changes); None if not an article URL."""
+        if not self.is_article(url):
+            return None
+        if self.id_pattern is not None:
+            m = self.id_pattern.search(url)
+            if m:
+                return m.group(1) if m.groups() else m.group(0)
+        return url
+
+    def in_domains(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+
+def _need(data: dict, key: str, kind, path, where=""):
+    name = f"{where}{key}"
+    if key not in data:
+        raise SeedError(path, name, "missing")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise SeedError(path, name, f"must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+    return value
+
+
+def _urls(section: dict, key: str, path, seed_domains) -> tuple[str, ...]:
+    value = section.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise SeedError(path, f"discover.{key}", "must be a list of URL strings")
+    for url in value:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SeedError(path, f"discover.{key}", f"not an absolute http(s) URL: {url!r}")
+        host = parts.hostname.lower()
+        if not any(host == d or host.endswith("." + d) for d in seed_domains):
+            raise SeedError(path, f"discover.{key}", f"{url!r} is outside the seed's domains {list(seed_domains)}")
+    return tuple(value)
+
+
+def _regex(text, path, name, need_group=False) -> re.Pattern:
+    if not isinstance(text, str) or not text:
+        raise SeedError(path, name, "must be a non-empty regular expression string")
+    try:
+        rx = re.compile(text)
+    except re.error as exc:
+        raise SeedError(path, name, f"invalid regular expression: {exc}") from None
+    if need_group and rx.groups < 1:
+        raise SeedError(path, name, "needs one capture group holding the id")
+    return rx
+
+
+def parse_seed(data: dict, path: Path | str) -> Seed:
+    name = _need(data, "name", str, path)
+    if not _NAME.match(name):
+        raise SeedError(path, "name", f"{name!r} must be lowercase letters, digits, '-' or '_'")
+    domains = _need(data, "domains", list, path)
+    if not domains or not all(isinstance(d, str) and d for d in domains):
+        raise SeedError(path, "domains", "must be a non-empty list of host names")
+    domains = tuple(d.lower() for d in domains)
+    discover = _need(data, "discover", dict, path)
+    feeds = _urls(discover, "feeds", path, domains)
+    sitemaps = _urls(discover, "sitemaps", path, domains)
+    pages = _urls(discover, "pages", path, domains)
+    if not (feeds or sitemaps or pages):
+        raise SeedError(path, "discover", "needs at least one of feeds, sitemaps, pages")
+    try:
+        every = parse_duration(discover.get("every", "10m"))
+    except ValueError as exc:
+        raise SeedError(path, "discover.every", str(exc)) from None
+    article = _need(data, "article", dict, path)
+    pattern = _regex(article.get("pattern"), path, "article.pattern")
+    id_pattern = _regex(article["id"], path, "article.id", need_group=True) if "id" in article else None
+    drop = article.get("drop", [])
+    if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):
+        raise SeedError(path, "article.drop", "must be a list of CSS selector strings")
+    try:
+        from cssselect import GenericTranslator, SelectorError
+        for selector in drop:
+            GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise SeedError(path, "article.drop", f"invalid CSS selector: {exc}") from None
+    recheck = data.get("recheck", {})
+    if not isinstance(recheck, dict):
+        raise SeedError(path, "recheck", "must be a table")
+    language = data.get("language")
+    if language is not None and not isinstance(language, str):
+        raise SeedError(path, "language", "must be a string")
+    return Seed(name=name, title=str(data.get("title", name)), language=language, domains=domains,
+                feeds=feeds, sitemaps=sitemaps, pages=pages, every=every, pattern=pattern,
+                id_pattern=id_pattern, drop=tuple(drop), recheck=recheck, path=str(path))
+
+
+def load_seed(path: Path | str) -> Seed:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError(path, "(file)", exc.strerror or str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(path, "(toml)", str(exc)) from None
+    seed = parse_seed(data, path)
+    if seed.name != path.stem:
+        raise SeedError(path, "name", f"{seed.name!r} must match the file name {path.stem!r}")
+    return seed
+
+
+def seeds_dir(path: str | os.PathLike | None = None) -> Path:
+    if path:
+        return Path(path)
+    return Path(os.environ.get("WIREWATCH_SEEDS", DEFAULT_SEEDS_DIR))
+
+
+def load_seeds(directory: str | os.PathLike | None = None) -> dict[str, Seed]:
+    directory = seeds_dir(directory)
+    if not directory.is_dir():
+        raise SeedError(directory, "(dir)", "no such seeds directory (pass --seeds DIR)")
+    return {s.name: s for s in (load_seed(p) for p in sorted(directory.glob("*.toml")))}
+
+
+def get_seed(name: str, directory: str | os.PathLike | None = None) -> Seed:
+    seeds = load_seeds(directory)
+    if name not in seeds:
+        known = ", ".join(sorted(seeds)) or "none"
+        raise SeedError(seeds_dir(directory), "source", f"unknown source {name!r} (known: {known})")
+    return seeds[name]

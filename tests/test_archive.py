@@ -1,0 +1,137 @@
+"""The archive's one write path on a real DuckDB file, and WARC files read back with warcio."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import normalize
+from archive.records import FetchResult
+from archive.snapshot import QUALITY_CHALLENGE, Snapshot
+from archive.store import Archive
+from archive.warc import WarcStore, payload_digest, read_response
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+BODY = "MOSCOW, October 17. /TASS/. Russia condemns all forms of terrorism.\nAt least 2,800 people were killed.\nThe diplomat spoke at a news conference."
+
+
+def snap(text=BODY, title="Russia condemns terrorism", **kw) -> Snapshot:
+    return Snapshot(url="http://x/world/1/a", title=title, text=text, byline="TASS", published_at="2026-11-01T10:00:00+00:00",
+                    modified_at=kw.pop("modified_at", "2026-11-01T10:00:00+00:00"), lead="Lead.", language="en",
+                    extractor="test", **kw)
+
+
+def fetch(minutes=0, status=200, snapshot=None, key="1", **kw) -> FetchResult:
+    return FetchResult(source="s", url=kw.pop("url", f"http://x/world/{key}/a"), article_key=key,
+                       fetched_at=T0 + timedelta(minutes=minutes), http_status=status,
+                       snapshot=snapshot, payload_digest=kw.pop("digest", f"d{minutes}"), **kw)
+
+
+@pytest.fixture
+def archive(tmp_path):
+    a = Archive(tmp_path / "a.duckdb")
+    a.ensure()
+    return a
+
+
+def rows(archive, sql, *params):
+    with archive.reading() as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_versions_only_on_real_content_change(archive):
+    out = archive.record_batch([fetch(0, snapshot=snap())])
+    assert out == [("new", 1)]
+    # same content, different payload bytes (rotating boilerplate outside the text)
+    assert archive.record_batch([fetch(5, snapshot=snap())]) == [("unchanged", 1)]
+    # whitespace and Unicode composition differences are not edits
+    folded = snap(text=BODY.replace("Russia", "Russia ").replace(" ", "\u00a0", 1))
+    assert archive.record_batch([fetch(10, snapshot=folded)]) == [("unchanged", 1)]
+    edited = snap(text=BODY.replace("2,800", "3,000"))
+    assert archive.record_batch([fetch(15, snapshot=edited)]) == [("changed", 2)]
+    assert rows(archive, "SELECT versions, unchanged_checks, status FROM articles") == [(2, 0, "live")]
+    assert [r[0] for r in rows(archive, "SELECT outcome FROM fetches ORDER BY fetch_id")] == ["new", "unchanged", "unchanged", "changed"]
+
+
+def test_revert_is_a_new_version_that_names_the_old_one(archive):
+    archive.record_batch([fetch(0, snapshot=snap()), fetch(5, snapshot=snap(text=BODY + "\nExtra paragraph.")),
+                          fetch(10, snapshot=snap())])
+    assert rows(archive, "SELECT version, reverts_to FROM versions ORDER BY version") == [(1, None), (2, None), (3, 1)]
+
+
+def test_not_modified_blocked_error_gone_are_fetches_not_versions(archive):
+    archive.record_batch([fetch(0, snapshot=snap())])
+    archive.record_batch([
+        fetch(1, status=304),
+        fetch(2, snapshot=Snapshot(url="u", quality=QUALITY_CHALLENGE, quality_reason="challenge")),
+        fetch(3, status=None, error="ConnectionLost: reset"),
+        fetch(4, status=503),
+    ])
+    assert rows(archive, "SELECT count(*) FROM versions") == [(1,)]
+    assert [r[0] for r in rows(archive, "SELECT outcome FROM fetches ORDER BY fetch_id")] == [
+        "new", "not_modified", "blocked", "error", "error"]
+    archive.record_batch([fetch(5, status=410)])
+    assert rows(archive, "SELECT status FROM articles") == [("gone",)]
+    assert rows(archive, "SELECT kind FROM events") == [("gone",)]
+    assert rows(archive, "SELECT class, new FROM change_classes WHERE class = 'pulled'") == [("pulled", "410")]
+
+
+def test_slug_change_keeps_the_article(archive):
+    archive.record_batch([fetch(0, snapshot=snap())])
+    moved = fetch(5, snapshot=snap(), final_url="http://x/world/1/new-slug", final_key="1")
+    assert archive.record_batch([moved]) == [("unchanged", 1)]
+    assert rows(archive, "SELECT count(*), min(url) FROM articles") == [(1, "http://x/world/1/new-slug")]
+    assert rows(archive, "SELECT kind FROM events") == [("redirected",)]
+    away = fetch(9, snapshot=snap(), final_url="http://x/world/2/other", final_key="2")
+    assert archive.record_batch([away]) == [("redirected", None)]
+
+
+def test_volatile_lines_never_make_versions(archive):
+    first = fetch(0, snapshot=snap(text=BODY + "\nRead also: Teaser A"), volatile_lines=["Read also: Teaser A", "Read also: Teaser B"])
+    archive.record_batch([first])
+    assert "Teaser" not in rows(archive, "SELECT text FROM versions")[0][0]
+    assert archive.record_batch([fetch(5, snapshot=snap(text=BODY + "\nRead also: Teaser B"))]) == [("unchanged", 1)]
+    # a line learned later is also left out when comparing with the stored latest version
+    archive.record_batch([fetch(6, snapshot=snap(text=BODY + "\nRead also: Teaser C"),
+                                volatile_lines=["Read also: Teaser C", "Read also: Teaser D"])])
+    assert rows(archive, "SELECT count(*) FROM versions") == [(1,)]
+
+
+def test_batch_is_all_or_nothing(archive):
+    archive.record_batch([fetch(0, snapshot=snap())])
+    bad = fetch(5, snapshot=snap(text=BODY + "\nnew"))
+    bad.fetched_at = "not a time"    # fails inside the transaction, after the first row
+    with pytest.raises(Exception):
+        archive.record_batch([fetch(3, snapshot=snap(text="other text entirely, long enough")), bad])
+    assert rows(archive, "SELECT count(*) FROM fetches") == [(1,)]
+    assert rows(archive, "SELECT count(*) FROM versions") == [(1,)]
+    # the stock duckdb client opens it
+    duckdb.connect(str(archive.path), read_only=True).close()
+
+
+def test_content_hash_sees_every_hashed_field():
+    base = {"title": "T", "byline": "B", "lead": "L", "text": "x\ny", "published_at": "p", "modified_at": "m"}
+    seen = {normalize.content_hash(base)}
+    for name in normalize.HASHED_FIELDS:
+        seen.add(normalize.content_hash(dict(base, **{name: base[name] + "!"})))
+    assert len(seen) == 1 + len(normalize.HASHED_FIELDS)
+    assert normalize.content_hash(dict(base, text="x \n\n y")) == normalize.content_hash(base)
+
+
+def test_warc_records_read_back(tmp_path):
+    store = WarcStore(tmp_path / "warc")
+    body = "<html>Привет</html>".encode("cp1251")
+    p1 = store.write_exchange(url="http://x/a", when=T0, status=200, body=body,
+                              response_headers=[("Content-Type", "text/html; charset=windows-1251"), ("Content-Encoding", "gzip")])
+    p2 = store.write_exchange(url="http://x/a", when=T0 + timedelta(minutes=1), status=200, body=body,
+                              response_headers=[("Content-Type", "text/html")], revisit_of=("http://x/a", T0))
+    store.close()
+    headers, got, uri, kind = read_response(tmp_path / "warc", p1)
+    assert got == body and uri == "http://x/a" and kind == "response"
+    assert ("Content-Encoding", "gzip") not in headers
+    with open(tmp_path / "warc" / p2.file, "rb") as fh:
+        types = [(r.rec_type, r.rec_headers.get_header("WARC-Payload-Digest")) for r in ArchiveIterator(fh)]
+    assert [t for t, _ in types] == ["warcinfo", "response", "request", "revisit", "request"]
+    assert types[1][1] == types[3][1] == payload_digest(body)

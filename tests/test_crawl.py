@@ -1,0 +1,137 @@
+"""End to end: the real `wirewatch` command crawling wiresim over loopback into a real archive."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+
+def outcomes(ww, where=""):
+    rows = ww.sql(f"SELECT outcome, count(*) AS n FROM fetches {where} GROUP BY outcome")
+    return {r["outcome"]: r["n"] for r in rows}
+
+
+def versions_per_article(ww):
+    return {r["article_id"]: r["versions"] for r in ww.sql("SELECT article_id, versions FROM articles")}
+
+
+def test_crawl_archives_every_article_once_and_warc_holds_every_response(ww, sim, archive_file):
+    proc = ww("crawl", "wiresim")
+    assert "new articles" in proc.stdout
+    ids = sim.article_ids()
+    got = versions_per_article(ww)
+    assert got == {f"wiresim:{i}": 1 for i in ids}
+    row = ww.sql("SELECT title, text, byline, published_at, modified_at, language FROM versions WHERE article_id = 'wiresim:%s'" % ids[0])[0]
+    art = sim.article(ids[0])
+    assert row["title"] == art.headline
+    assert art.paragraphs[-1][:60] in row["text"]
+    assert "Read also" not in row["text"]          # rotating box inside the body was learned away
+    assert row["language"] == "en"
+    # every response is in WARC, and every fetch row points to its record
+    fetches = ww.sql("SELECT url, warc_file, warc_offset, payload_digest FROM fetches")
+    warc_dir = archive_file.parent / "warc"
+    for f in fetches:
+        with open(warc_dir / f["warc_file"], "rb") as fh:
+            fh.seek(f["warc_offset"])
+            record = next(iter(ArchiveIterator(fh)))
+            assert record.rec_headers.get_header("WARC-Target-URI") == f["url"]
+            assert record.rec_headers.get_header("WARC-Payload-Digest") == f["payload_digest"]
+    # a second discovery finds nothing new to fetch
+    ww("crawl", "wiresim")
+    assert versions_per_article(ww) == got
+    assert sim.request_count("/_admin") == 0
+
+
+def test_each_kind_of_edit_is_detected_exactly_once(ww, sim):
+    ww("crawl", "wiresim")
+    ids = sim.article_ids()
+    kinds = ["headline", "number", "add_paragraph", "remove_paragraph", "reword", "correction", "byline"]
+    for aid, kind in zip(ids, kinds):
+        sim.edit(aid, kind)
+    ww("recheck", "wiresim", "--all")
+    got = versions_per_article(ww)
+    for aid, kind in zip(ids, kinds):
+        assert got[f"wiresim:{aid}"] == 2, kind
+    for aid in ids[len(kinds):]:
+        assert got[f"wiresim:{aid}"] == 1
+    ww("recheck", "wiresim", "--all")
+    assert versions_per_article(ww) == got
+    number = ww.sql(f"SELECT text FROM versions WHERE article_id = 'wiresim:{ids[1]}' ORDER BY version")
+    assert number[0]["text"] != number[1]["text"]
+
+
+def test_304_is_recorded_as_not_modified(ww, sim):
+    ww("crawl", "wiresim")
+    ww("recheck", "wiresim", "--all")
+    got = outcomes(ww, "WHERE run_id = (SELECT max(run_id) FROM runs)")
+    assert got == {"not_modified": len(sim.article_ids())}
+
+
+def test_no_version_over_200_rechecks_with_rotating_boilerplate(ww, sim):
+    sim.conditional = False     # always a full 200 with fresh noise, never a 304
+    ww("crawl", "wiresim")
+    before = versions_per_article(ww)
+    n = len(before)
+    rounds = -(-200 // n)
+    for _ in range(rounds):
+        ww("recheck", "wiresim", "--all")
+    assert versions_per_article(ww) == before
+    counts = outcomes(ww, "WHERE outcome NOT IN ('new', 'confirm')")
+    assert counts.get("unchanged", 0) >= 200 and set(counts) == {"unchanged"}
+
+
+def test_pulled_and_slug_change(ww, sim):
+    ww("crawl", "wiresim")
+    ids = sim.article_ids()
+    sim.pull(ids[0], status=410)
+    sim.pull(ids[1], status=404)
+    new_url = sim.change_slug(ids[2])
+    ww("recheck", "wiresim", "--all")
+    arts = {r["article_id"]: r for r in ww.sql("SELECT article_id, status, url, versions FROM articles")}
+    assert arts[f"wiresim:{ids[0]}"]["status"] == "gone"
+    assert arts[f"wiresim:{ids[1]}"]["status"] == "gone"
+    moved = arts[f"wiresim:{ids[2]}"]
+    assert moved["url"] == new_url and moved["versions"] == 1 and moved["status"] == "live"
+    assert len(arts) == len(ids)
+    hist = json.loads(ww("history", new_url, "--format", "json").stdout)
+    assert [e["kind"] for e in hist["events"]] == ["redirected"]
+    gone = json.loads(ww("history", f"wiresim:{ids[0]}", "--format", "json").stdout)
+    assert [e["kind"] for e in gone["events"]] == ["gone"]
+
+
+FAULTS = [("500", "error"), ("503", "error"), ("reset", "error"), ("truncated", "error"),
+          ("huge", "error"), ("challenge", "blocked"), ("near_empty", "blocked")]
+
+
+def test_each_fault_ends_as_the_right_outcome_with_no_version(ww, sim):
+    ww("crawl", "wiresim")
+    ids = sim.article_ids()
+    for aid, (kind, _) in zip(ids, FAULTS):
+        sim.fault(aid, kind)
+    ww("recheck", "wiresim", "--all", "--set", "RETRY_BACKOFF_BASE=0.05")
+    rows = ww.sql("SELECT article_id, outcome, error FROM fetches WHERE run_id = (SELECT max(run_id) FROM runs) AND outcome <> 'confirm'")
+    got = {r["article_id"]: r["outcome"] for r in rows}
+    for aid, (kind, expected) in zip(ids, FAULTS):
+        assert got[f"wiresim:{aid}"] == expected, kind
+    assert all(v == 1 for v in versions_per_article(ww).values())
+
+
+def test_slow_response_past_the_timeout_is_an_error(ww, sim):
+    ww("crawl", "wiresim")
+    aid = sim.article_ids()[0]
+    sim.fault(aid, "slow", seconds=3)
+    ww("recheck", "wiresim", "--all", "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=0")
+    row = ww.sql(f"SELECT outcome, error FROM fetches WHERE article_id = 'wiresim:{aid}' ORDER BY fetch_id DESC LIMIT 1")[0]
+    assert row["outcome"] == "error" and "timeout" in row["error"].lower()
+
+
+def test_windows_1251_article_is_correct_cyrillic(ww, sim):
+    aid = sim.add_cp1251_article()
+    ww("crawl", "wiresim")
+    row = ww.sql(f"SELECT title, text, language FROM versions WHERE article_id = 'wiresim:{aid}'")[0]
+    art = sim.article(aid)
+    assert row["title"] == art.headline
+    assert art.paragraphs[0][:40] in row["text"]
+    assert "Р°" not in row["text"]   # the classic mojibake of UTF-8 read as cp1251

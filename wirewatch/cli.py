@@ -1,0 +1,130 @@
+"""The `wirewatch` command: a thin layer over archive/, crawler/ and jobs/.
+
+Exit codes: 0 success, 1 the command's own failure (one line on stderr), 2 usage.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from archive.db import ArchiveError
+from crawler.seeds import SeedError
+
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+def _settings(ctx, param, values):
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE")
+        out[key] = val
+    return out
+
+
+SET_OPTION = click.option("--set", "-s", "overrides", multiple=True, callback=_settings, metavar="NAME=VALUE",
+                          help="a Scrapy setting for this crawl, as with `scrapy crawl -s` (repeatable)")
+
+
+def common(fn):
+    """--archive and --seeds on every command; known failures become one line and exit 1."""
+    @click.option("--archive", "archive_path", envvar="WIREWATCH_ARCHIVE", type=click.Path(dir_okay=False),
+                  help="DuckDB archive file [default: data/wirewatch.duckdb]")
+    @click.option("--seeds", "seeds_dir", envvar="WIREWATCH_SEEDS", type=click.Path(file_okay=False),
+                  help="directory of seed TOML files [default: seeds/]")
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (ArchiveError, SeedError, ValueError) as exc:
+            click.echo(f"wirewatch: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wirewatch")
+def main():
+    """Archive every revision of wire-service news articles and show what changed."""
+
+
+@main.command()
+@click.argument("source")
+@click.option("--limit", type=int, help="fetch at most this many new articles")
+@SET_OPTION
+@common
+def crawl(source, limit, overrides, archive_path, seeds_dir):
+    """Discover SOURCE's articles (feeds, sitemaps, pages) and fetch the new ones."""
+    from wirewatch import commands
+    commands.crawl(source, archive_path, seeds_dir, mode="discover", limit=limit, overrides=overrides)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--all", "all_", is_flag=True, help="fetch every known article, not only the due ones")
+@click.option("--limit", type=int, help="fetch at most this many articles")
+@SET_OPTION
+@common
+def recheck(source, all_, limit, overrides, archive_path, seeds_dir):
+    """Fetch SOURCE's known articles that are due (most overdue first), or all of them."""
+    from wirewatch import commands
+    commands.crawl(source, archive_path, seeds_dir, mode="recheck", all_=all_, limit=limit, overrides=overrides)
+
+
+@main.command()
+@click.argument("ref", metavar="URL|ID")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@common
+def history(ref, fmt, archive_path, seeds_dir):
+    """List the versions and events of one article."""
+    from wirewatch import commands
+    commands.history(ref, archive_path, fmt)
+
+
+@main.command()
+@click.argument("ref", metavar="URL|ID")
+@click.option("--from", "from_v", type=int, help="old version (default: the one before --to; 0 = empty)")
+@click.option("--to", "to_v", type=int, help="new version (default: the latest)")
+@click.option("--by", type=click.Choice(["word", "char", "sentence"]), default=None,
+              help="diff granularity [default: word, char for Chinese/Japanese]")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "unified", "json", "html"]), default="terminal", show_default=True)
+@common
+def diff(ref, from_v, to_v, by, fmt, archive_path, seeds_dir):
+    """Show what changed between two versions of an article (headline, metadata and body)."""
+    from wirewatch import commands
+    commands.diff(ref, archive_path, from_v, to_v, by, fmt)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@common
+def sql(query, fmt, archive_path, seeds_dir):
+    """Run a read-only SQL QUERY against the archive."""
+    from wirewatch import commands
+    commands.sql(query, archive_path, fmt)
+
+
+@main.command()
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@common
+def sources(fmt, archive_path, seeds_dir):
+    """List the configured sources (seeds), validating every seed file."""
+    from wirewatch import commands
+    commands.sources(seeds_dir, fmt)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common
+def status(fmt, archive_path, seeds_dir):
+    """Per source: runs, articles tracked, due now, backlog, recent versions, error rates."""
+    from wirewatch import commands
+    commands.status(archive_path, seeds_dir, fmt)
+
+
+if __name__ == "__main__":
+    main()
