@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_SEEDS_DIR = Path("seeds")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -26,17 +26,28 @@ class SeedError(ValueError):
         self.path, self.field, self.reason = str(path), field_name, reason
 
 
-def parse_duration(text: str | int | float) -> timedelta:
-    """'90s', '15m', '3h', '2d', '1w' (or a number of seconds) -> timedelta."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        seconds = float(text)
-    else:
-        m = _DURATION.match(str(text))
-        if not m:
-            raise ValueError(f"not a duration: {text!r} (use e.g. '90s', '15m', '3h', '2d')")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"duration must be positive: {text!r}")
+def parse_duration(text: str | timedelta) -> timedelta:
+    """Parse "90s", "15m", "3h", "2d", "1w" or a sum like "1h30m" (a bare number has no unit:
+    refused).
+
+    A timedelta is returned unchanged. Anything else raises ValueError saying what is accepted.
+    """
+    if isinstance(text, timedelta):
+        return text
+    if not isinstance(text, str):
+        raise ValueError(f"duration must be a string like '15m', '3h' or '2d', got {type(text).__name__} {text!r}")
+    s = text.strip().lower()
+    if s.startswith("-"):
+        raise ValueError(f"duration {text!r} is negative")
+    pos, seconds = 0, 0.0
+    for m in _PART.finditer(s):
+        if m.start() != pos:
+            break
+        seconds += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if not s or pos != len(s):
+        raise ValueError(f"bad duration {text!r}: expected a number and a unit s, m, h, d or w, "
+                         "e.g. '90s', '15m', '3h', '2d' or '1h30m'")
     return timedelta(seconds=seconds)
 
 
@@ -126,6 +137,8 @@ def parse_seed(data: dict, path: Path | str) -> Seed:
         raise SeedError(path, "discover", "needs at least one of feeds, sitemaps, pages")
     try:
         every = parse_duration(discover.get("every", "10m"))
+        if every.total_seconds() <= 0:
+            raise ValueError("must be positive")
     except ValueError as exc:
         raise SeedError(path, "discover.every", str(exc)) from None
     article = _need(data, "article", dict, path)

@@ -1,0 +1,177 @@
+"""`wirewatch run`: one long-lived process, APScheduler on Scrapy's asyncio reactor.
+
+The Twisted reactor cannot be restarted in a process, so every crawl runs through one
+AsyncCrawlerRunner on one reactor; APScheduler's AsyncIOScheduler fires coroutine jobs on the
+same event loop (TwistedScheduler would run them in a thread pool, where runner.crawl fails).
+Jobs: discovery per source at the seed's `every`, a re-check every minute that takes the due
+articles chosen by the policy, and maintenance (checkpoint, WARC rotation). Nothing about what
+is due lives in memory: it is `articles.next_check` in the archive, so a restart (even after
+kill -9) picks up where the last committed batch left off.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from archive.store import Archive
+from crawler.seeds import Seed
+
+log = logging.getLogger("wirewatch.daemon")
+
+
+@dataclass
+class DaemonConfig:
+    recheck_every: timedelta = timedelta(minutes=1)
+    maintenance_every: timedelta = timedelta(minutes=30)
+    jitter_s: int = 10                   # start-time spread so sources do not all fire together
+    total_budget: int | None = None      # re-checks per minute over all sources (None: seeds' budgets)
+    discover_every: dict = field(default_factory=dict)   # per-source override of the seed's `every`
+    once: bool = False
+    stop_after: float | None = None      # seconds; for tests and demos
+
+
+class Daemon:
+    def __init__(self, archive: Archive, seeds: dict[str, Seed], settings, config: DaemonConfig):
+        self.archive, self.seeds, self.settings, self.config = archive, seeds, settings, config
+        self.locks = {name: asyncio.Lock() for name in seeds}
+        self.stopping = asyncio.Event()
+        self.runner = None
+        self.scheduler = None
+
+    # -- jobs --------------------------------------------------------------------------------
+    async def _crawl(self, seed: Seed, **kwargs) -> dict | None:
+        from crawler.spiders.wire import spider_for
+        lock = self.locks[seed.name]
+        if lock.locked():
+            log.info("%s: a crawl is still running; this run is skipped", seed.name)
+            return None
+        async with lock:
+            if self.stopping.is_set():
+                return None
+            crawler = self.runner.create_crawler(spider_for(seed))
+            await self.runner.crawl(crawler, **kwargs)
+            run = crawler.stats.get_value("wirewatch/run") or {}
+            if run:
+                log.info("%s %s: %s, %d fetches, %d new articles, %d new versions, %d unchanged, "
+                         "%d not modified, %d gone, %d blocked, %d errors", seed.name, run.get("job"),
+                         run.get("outcome"), run.get("fetches") or 0, run.get("new_articles") or 0,
+                         run.get("new_versions") or 0, run.get("unchanged") or 0, run.get("not_modified") or 0,
+                         run.get("gone") or 0, run.get("blocked") or 0, run.get("errors") or 0)
+            return run
+
+    async def discover(self, name: str) -> None:
+        await self._crawl(self.seeds[name], mode="discover")
+        await self._publish_schedule()
+
+    async def recheck(self) -> None:
+        from jobs.recheck import select_recheck
+        chosen = await asyncio.to_thread(select_recheck, self.archive, list(self.seeds.values()),
+                                         None, self.config.total_budget)
+        await asyncio.gather(*(self._crawl(self.seeds[name], mode="recheck", keys=keys)
+                               for name, keys in chosen.items() if keys))
+        await self._publish_schedule()
+
+    async def maintenance(self) -> None:
+        from archive.warc import WarcStore
+        run_id = await asyncio.to_thread(self.archive.start_run, "maintenance", None)
+        try:
+            await asyncio.to_thread(self.archive.checkpoint)
+            WarcStore.rotate_all()
+            await asyncio.to_thread(self.archive.finish_run, run_id, "ok")
+        except Exception as exc:
+            await asyncio.to_thread(self.archive.finish_run, run_id, "failed", str(exc).splitlines()[0])
+            log.exception("maintenance failed")
+
+    async def _publish_schedule(self) -> None:
+        """Write the scheduler's next fire times where `wirewatch status` can read them."""
+        if self.scheduler is None or self.config.once:
+            return
+        rows = []
+        for job in self.scheduler.get_jobs():
+            kind, _, source = job.id.partition(":")
+            if kind == "recheck":
+                rows += [(f"recheck:{name}", "recheck", name, job.next_run_time) for name in self.seeds]
+            else:
+                rows.append((job.id, "crawl" if kind == "discover" else kind, source or None, job.next_run_time))
+        await asyncio.to_thread(self.archive.set_job_schedule, rows)
+
+    # -- life cycle --------------------------------------------------------------------------
+    async def run(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from scrapy.crawler import AsyncCrawlerRunner
+
+        self.runner = AsyncCrawlerRunner(self.settings)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.request_stop, sig)
+        interrupted = await asyncio.to_thread(self.archive.close_stale_runs)
+        if interrupted:
+            log.info("marked %d runs of an earlier process as interrupted", interrupted)
+        if self.config.once:
+            await self._run_once()
+            return
+        self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=timezone.utc,
+                                          job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+        now = datetime.now(timezone.utc)
+        for name, seed in self.seeds.items():
+            every = self.config.discover_every.get(name, seed.every)
+            self.scheduler.add_job(self.discover, "interval", args=[name], id=f"discover:{name}",
+                                   seconds=every.total_seconds(), jitter=self.config.jitter_s, next_run_time=now)
+        self.scheduler.add_job(self.recheck, "interval", id="recheck", seconds=self.config.recheck_every.total_seconds(),
+                               jitter=min(self.config.jitter_s, 5),
+                               next_run_time=now + timedelta(seconds=min(5, self.config.recheck_every.total_seconds())))
+        self.scheduler.add_job(self.maintenance, "interval", id="maintenance",
+                               seconds=self.config.maintenance_every.total_seconds())
+        self.scheduler.start()
+        log.info("wirewatch daemon running: %s", ", ".join(sorted(self.seeds)))
+        if self.config.stop_after:
+            loop.call_later(self.config.stop_after, self.request_stop, None)
+        await self.stopping.wait()
+        await self._shutdown()
+
+    async def _run_once(self) -> None:
+        for name in self.seeds:
+            await self.discover(name)
+        await self.recheck()
+        await self.maintenance()
+
+    def request_stop(self, sig=None) -> None:
+        if not self.stopping.is_set():
+            log.info("stopping (%s): finishing in-flight requests", signal.Signals(sig).name if sig else "timer")
+            self.stopping.set()
+
+    async def _shutdown(self) -> None:
+        if self.scheduler:
+            self.scheduler.shutdown(wait=False)
+        # Closing the spiders runs the pipeline's close: buffered fetches are written, runs closed.
+        try:
+            await asyncio.wait_for(self.runner.stop(), timeout=20)
+        except asyncio.TimeoutError:
+            log.error("crawls did not stop in time; unwritten fetches will be fetched again on restart")
+        from archive.warc import WarcStore
+        WarcStore.rotate_all()
+        log.info("stopped")
+
+
+def run_daemon(archive: Archive, seeds: dict[str, Seed], settings, config: DaemonConfig) -> None:
+    """Install the asyncio reactor, run the daemon until stopped, return."""
+    from scrapy.utils.reactor import install_reactor
+    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+
+    daemon = Daemon(archive, seeds, settings, config)
+    result = {}
+
+    def start():
+        d = Deferred.fromFuture(asyncio.ensure_future(daemon.run()))
+        d.addErrback(lambda f: result.setdefault("error", f))
+        d.addBoth(lambda _: reactor.stop())
+
+    reactor.callWhenRunning(start)
+    reactor.run(installSignalHandlers=False)
+    if "error" in result:
+        result["error"].raiseException()
