@@ -1,0 +1,279 @@
+"""The HTTP side: routing, conditional requests, and acting out faults on a real socket (a TCP
+reset, a truncated body, a stalled response), which is why this is http.server and not a WSGI
+app: the misbehaviour has to happen below HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote_plus
+
+from . import pages
+from .admin import handle_admin
+from .content import SECTION_TITLES, SECTIONS
+
+ARTICLE_PATH = re.compile(r"^/([a-z][a-z-]*)/(\d+)(?:/([^/]*))?/?$")
+ARTICLE_ID_IN_PATH = re.compile(r"^/[a-z][a-z-]*/(\d+)(?:/|$)")
+LISTING_SIZE = 50
+XML = "application/xml; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict = field(default_factory=dict)
+    validated: bool = False    # carries ETag/Last-Modified of the article or listing
+
+
+class WireServer(ThreadingHTTPServer):
+    daemon_threads = True          # a stuck keep-alive client must not block shutdown
+    allow_reuse_address = True     # tests restart on fixed ports in quick succession
+    request_queue_size = 1024      # benchmarks open hundreds of connections at once
+
+    def __init__(self, sim, port: int = 0):
+        self.sim = sim
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), Handler)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        with self._connections_lock:
+            self._connections.add(sock)
+        return sock, addr
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up mid-response (timeouts on a "slow" fault, a stop() under load)
+        # are ordinary here; anything else is a bug worth its traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+    def close_connections(self) -> None:
+        """End keep-alive connections still open, so a stopped simulator answers nothing."""
+        with self._connections_lock:
+            connections, self._connections = self._connections, set()
+        for sock in connections:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"     # keep-alive, as crawlers expect
+    server_version = "WireSim/1.0"
+    timeout = 30                      # idle keep-alive connections end instead of piling up
+    # Headers and body go out in two writes; with Nagle on, a keep-alive client waits for a
+    # delayed ACK (~40 ms) on every response.
+    disable_nagle_algorithm = True
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format, *args):   # the request log is sim.requests, not stderr
+        pass
+
+    def do_GET(self):
+        self._serve(head=False)
+
+    def do_HEAD(self):
+        self._serve(head=True)
+
+    def do_POST(self):
+        if self.path.startswith("/_admin/"):
+            return self._admin()
+        self._send(Response(405, b"", {"Allow": "GET, HEAD"}), head=False)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def _serve(self, head: bool) -> None:
+        sim = self.server.sim
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/_admin/"):
+            return self._admin()
+        rng = random.Random()    # per-request noise: never the simulator's seeded generator
+        match = ARTICLE_ID_IN_PATH.match(path)
+        fault = sim._faults.take(path, match.group(1) if match else None)
+        kind = fault.kind if fault else None
+        if kind == "reset":
+            return self._reset()
+        if kind == "slow":
+            time.sleep(float(fault.options["seconds"]))
+        if kind in ("500", "503"):
+            status = int(kind)
+            headers = {"Retry-After": str(fault.options["retry_after"])} if status == 503 else {}
+            response = Response(status, pages.error_page(status, rng).encode(),
+                                {"Content-Type": HTML, **headers})
+        elif kind == "challenge":
+            response = Response(200, pages.challenge_page(rng).encode(),
+                                {"Content-Type": HTML, "Cache-Control": "no-store"})
+        elif kind == "near_empty":
+            article = sim._snapshot(match.group(1)) if match else None
+            response = Response(200, pages.near_empty_page(article, rng).encode(),
+                                {"Content-Type": HTML})
+        else:
+            # A faulted response is a different representation: no 304 in place of it.
+            response = self._route(path, rng, conditional=kind is None and sim.conditional)
+        if kind == "huge":
+            charset = "windows-1251" if "windows-1251" in response.headers.get(
+                "Content-Type", "") else "utf-8"
+            text = pages.pad_huge(response.body.decode(charset, "replace"),
+                                  int(fault.options["size"]), rng)
+            response.body = text.encode(charset, "xmlcharrefreplace")
+            response.headers.pop("ETag", None)
+        self._send(response, head, truncate=kind == "truncated")
+
+    def _route(self, path: str, rng: random.Random, conditional: bool) -> Response:
+        sim = self.server.sim
+        query = parse_qs(self.path.split("?", 1)[1]) if "?" in self.path else {}
+        documents = {"/rss.xml": ("rss", "application/rss+xml; charset=utf-8"),
+                     "/sitemap.xml": ("sitemap", XML), "/sitemap-news.xml": ("news", XML),
+                     "/sitemap-sections.xml": ("sections", XML),
+                     "/robots.txt": ("robots", "text/plain; charset=utf-8")}
+        if path in documents:
+            name, content_type = documents[path]
+            version, modified, text = sim._document(name)
+            return self._validated(text.encode(), content_type, path, version, modified,
+                                   conditional)
+        version, modified, items = sim._site()
+        if path in ("/", "/index.html"):
+            tags = sorted({t for i in items[:LISTING_SIZE] for t in i.tags})[:20]
+            html = pages.listing_page(f"{pages.SITE_NAME} - Latest news", "Latest news",
+                                      items[:LISTING_SIZE], rng, tags)
+            return self._validated(html.encode(), HTML, path, version, modified, conditional)
+        listing = self._listing(path, query, items)
+        if listing is not None:
+            title, selected = listing
+            html = pages.listing_page(f"{title} - {pages.SITE_NAME}", title,
+                                      selected[:LISTING_SIZE], rng)
+            return self._validated(html.encode(), HTML, path, version, modified, conditional)
+        if path == "/about":
+            return Response(200, pages.about_page(rng).encode(), {"Content-Type": HTML})
+        if path == "/private" or path.startswith("/private/"):
+            return Response(200, pages.private_page(rng, items).encode(), {"Content-Type": HTML})
+        match = ARTICLE_PATH.match(path)
+        if match:
+            return self._article(match, rng, conditional)
+        return Response(404, pages.not_found_page(rng).encode(), {"Content-Type": HTML})
+
+    def _listing(self, path: str, query: dict, items):
+        if path.startswith("/section/"):
+            name = path[len("/section/"):].strip("/")
+            if name in SECTIONS or any(i.section == name for i in items):
+                return SECTION_TITLES.get(name, name.title()), \
+                    [i for i in items if i.section == name]
+        elif path.startswith("/tag/"):
+            tag = unquote_plus(path[len("/tag/"):].strip("/"))
+            selected = [i for i in items if tag in (t.lower() for t in i.tags)]
+            if selected:
+                display = next(t for t in selected[0].tags if t.lower() == tag)
+                return f"Tag: {display}", selected
+        elif path == "/search":
+            q = (query.get("q") or [""])[0]
+            # Search results are the latest stories: the page exists so noise links resolve.
+            return f"Search results for {q}" if q else "Search", items[:20]
+        return None
+
+    def _article(self, match: re.Match, rng: random.Random, conditional: bool) -> Response:
+        sim = self.server.sim
+        section, aid, slug = match.groups()
+        a = sim._snapshot(aid)
+        if a is None:
+            return Response(404, pages.not_found_page(rng).encode(), {"Content-Type": HTML})
+        if a.status == "gone":
+            return Response(a.gone_status, pages.not_found_page(rng, a.gone_status).encode(),
+                            {"Content-Type": HTML})
+        if section != a.section or slug != a.slug:
+            # Every old slug (and the bare /<section>/<id>) leads to the current URL.
+            location = sim.base_url + a.path
+            body = f'<html><body>Moved to <a href="{location}">{location}</a></body></html>'
+            return Response(301, body.encode(), {"Content-Type": HTML, "Location": location})
+        headers = {"ETag": a.etag, "Last-Modified": format_datetime(a.modified, usegmt=True),
+                   "Cache-Control": "public, max-age=60"}
+        if conditional and self._not_modified(a.etag, a.modified):
+            return Response(304, b"", headers, validated=True)
+        html = pages.article_page(a, sim.base_url, rng)
+        headers["Content-Type"] = f"text/html; charset={a.charset}"
+        return Response(200, html.encode(a.charset, "xmlcharrefreplace"), headers, True)
+
+    # -- conditional requests -----------------------------------------------------------------
+
+    def _validated(self, body: bytes, content_type: str, path: str, version: int, modified,
+                   conditional: bool) -> Response:
+        etag = '"' + hashlib.sha1(f"{path}:{version}".encode()).hexdigest()[:16] + '"'
+        headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
+                   "Cache-Control": "public, max-age=30"}
+        if conditional and self._not_modified(etag, modified):
+            return Response(304, b"", headers, validated=True)
+        return Response(200, body, {"Content-Type": content_type, **headers}, True)
+
+    def _not_modified(self, etag: str, modified) -> bool:
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            # RFC 9110: when If-None-Match is present, If-Modified-Since is ignored.
+            tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+            return "*" in tags or etag in tags
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return modified <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    # -- the wire -----------------------------------------------------------------------------
+
+    def _send(self, response: Response, head: bool, truncate: bool = False,
+              record: bool = True) -> None:
+        if record:
+            self.server.sim._record(self.command, self.path, response.status)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.status != 304:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if head or response.status == 304:
+            return
+        if truncate:
+            # Content-Length promised the full body; half arrives, then the connection ends.
+            self.wfile.write(response.body[: len(response.body) // 2])
+            self.close_connection = True
+            return
+        self.wfile.write(response.body)
+
+    def _reset(self) -> None:
+        """Abort the connection without a response: SO_LINGER 0 makes close() send a TCP RST."""
+        self.server.sim._record(self.command, self.path, 0)
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.connection.close()
+        self.rfile.close()    # the socket really closes once its reader is gone
+
+    def _admin(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        status, payload = handle_admin(self.server.sim, self.command, self.path, raw)
+        # Control traffic is not crawl traffic: it stays out of sim.requests.
+        self._send(Response(status, payload, {"Content-Type": "application/json"}),
+                   head=self.command == "HEAD", record=False)

@@ -1,0 +1,329 @@
+"""WireSim: the simulated agency's state and the control API that tests, the demo, benchmarks and
+the admin endpoints drive. All state changes go through here, under one lock."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from . import feeds
+from .content import FIRST_ID, Article, build_article, slugify
+from .edits import apply_edit
+from .faults import FaultTable, normalize_target
+from .pages import ListItem
+from .texts import SourceText, builtin_texts, load_corpus, load_seed, russian_text
+
+TIMELINE_ACTIONS = ("publish", "edit", "change_slug", "pull", "fault", "clear_faults",
+                    "add_cp1251_article")
+SLUG_SUFFIXES = ["update", "latest", "developing", "live", "new-details"]
+# First path segments the site uses for pages that are not articles.
+RESERVED_SECTIONS = {"section", "tag", "search", "private", "about", "_admin"}
+_PUBLISH_OPTIONS = {"lead", "byline", "tags", "language", "slug", "published"}
+
+
+class WireSim:
+    def __init__(self, articles: int = 30, corpus_dir: Path | str | None = None, seed: int = 0,
+                 clock: Callable[[], float] = time.time):
+        self._clock = clock
+        # Set False to answer every conditional request with a full 200 (as many CDNs do),
+        # so tests can fetch unchanged articles with fresh noise hundreds of times.
+        self.conditional = True
+        self._rng = random.Random(seed)    # article building and edits: deterministic per seed
+        self._lock = threading.RLock()
+        self._texts = self._load_texts(corpus_dir)
+        self._articles: dict[str, Article] = {}
+        self._used_headlines: set[str] = set()
+        self._next_id = FIRST_ID
+        self._text_cursor = 0
+        self._cp1251_count = 0
+        self._faults = FaultTable()
+        self._log: list[tuple[str, str, int]] = []
+        self._log_lock = threading.Lock()
+        self._timers: list[threading.Timer] = []
+        self.errors: list[tuple[str, BaseException]] = []   # failures of scheduled actions
+        self._version = 0
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._server = None
+        self._thread: threading.Thread | None = None
+        now = self._now()
+        self._site_modified = now
+        # Initial articles spread over the last six hours, ids in publication order.
+        offsets = sorted((self._rng.uniform(60, 6 * 3600) for _ in range(articles)), reverse=True)
+        for offset in offsets:
+            self._create(published=now - timedelta(seconds=int(offset)))
+
+    @staticmethod
+    def _load_texts(corpus_dir) -> list[SourceText]:
+        seed = load_seed()
+        texts = [seed] if seed else []
+        corpus = load_corpus(corpus_dir)
+        return texts + corpus if corpus else texts + builtin_texts()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, port: int = 0) -> "WireSim":
+        from .server import WireServer   # the server depends on the sim, not the other way
+        if self._server is None:
+            self._server = WireServer(self, port)
+            self._thread = threading.Thread(target=self._server.serve_forever,
+                                            kwargs={"poll_interval": 0.1},
+                                            name="wiresim-server", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._lock:
+            timers, self._timers = self._timers, []
+        for timer in timers:
+            timer.cancel()
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "WireSim":
+        return self.start(port=0)
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("WireSim is not started: call start() first")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def article_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._articles, key=int)
+
+    def article(self, aid) -> Article:
+        """A copy: later edits do not change what the caller holds."""
+        with self._lock:
+            return self._get(aid).copy()
+
+    def article_url(self, aid) -> str:
+        with self._lock:
+            return self.base_url + self._get(aid).path
+
+    def state(self) -> dict:
+        with self._lock:
+            articles = [self._describe(a) for a in self._articles.values()]
+        return {"base_url": self.base_url if self._server else None, "articles": articles,
+                "faults": self._faults.active(), "requests": self.request_count()}
+
+    def _describe(self, a: Article) -> dict:
+        return {"id": a.id, "url": (self.base_url if self._server else "") + a.path,
+                "section": a.section, "slug": a.slug, "old_slugs": list(a.old_slugs),
+                "headline": a.headline, "byline": a.byline, "lead": a.lead,
+                "paragraphs": list(a.paragraphs), "tags": list(a.tags), "language": a.language,
+                "published": a.published.isoformat(), "modified": a.modified.isoformat(),
+                "status": a.status, "gone_status": a.gone_status, "revision": a.revision,
+                "charset": a.charset, "etag": a.etag, "origin": a.origin}
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def publish(self, headline: str | None = None, paragraphs: list[str] | None = None,
+                section: str | None = None, **kw) -> str:
+        unknown = set(kw) - _PUBLISH_OPTIONS
+        if unknown:
+            raise TypeError(f"publish() got unknown option(s) {sorted(unknown)}; "
+                            f"known: {sorted(_PUBLISH_OPTIONS)}")
+        if section is not None and (not re.fullmatch(r"[a-z][a-z-]*", section)
+                                    or section in RESERVED_SECTIONS):
+            raise ValueError(f"section {section!r}: lowercase letters and hyphens, not one of "
+                             f"{sorted(RESERVED_SECTIONS)}")
+        with self._lock:
+            a = self._create(published=kw.pop("published", None) or self._now(), section=section)
+            if headline is not None:
+                a.headline, a.slug = headline, slugify(headline)
+            if paragraphs is not None:
+                a.paragraphs = list(paragraphs)
+            for name, value in kw.items():
+                setattr(a, name, list(value) if name == "tags" else value)
+            self._bump()
+            return a.id
+
+    def add_cp1251_article(self) -> str:
+        """A Russian story served as windows-1251 bytes."""
+        with self._lock:
+            a = self._create(text=russian_text(), variant=self._cp1251_count, section="world",
+                             published=self._now(), charset="windows-1251")
+            self._cp1251_count += 1
+            self._bump()
+            return a.id
+
+    def edit(self, aid, kind: str, stealth: bool = False, **kw) -> dict:
+        with self._lock:
+            change = apply_edit(self._get(aid), kind, self._rng, self._now(), stealth, **kw)
+            self._bump()
+            return change
+
+    def change_slug(self, aid, new_slug: str | None = None) -> str:
+        """Move the article to a new slug; every earlier URL answers 301 to the new one."""
+        with self._lock:
+            a = self._get(aid)
+            taken = {a.slug, *a.old_slugs}
+            if new_slug is None:
+                base = slugify(a.headline, 8)
+                candidates = [slugify(a.headline), *(f"{base}-{s}" for s in SLUG_SUFFIXES),
+                              *(f"{base}-{n}" for n in range(2, 10_000))]
+                new_slug = next(c for c in candidates if c not in taken)
+            if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", new_slug) or new_slug == a.slug:
+                raise ValueError(f"slug {new_slug!r}: need a new slug of lowercase letters, "
+                                 "digits and hyphens")
+            a.old_slugs = [*a.old_slugs, a.slug]
+            a.slug = new_slug
+            self._bump()
+            return self.base_url + a.path if self._server else a.path
+
+    def pull(self, aid, status: int = 404) -> None:
+        status = int(status)
+        if status not in (404, 410):
+            raise ValueError(f"pull status must be 404 or 410, not {status}")
+        with self._lock:
+            a = self._get(aid)
+            a.status, a.gone_status = "gone", status
+            self._bump()
+
+    def fault(self, target, kind: str, count: int | None = None, **kw) -> dict:
+        target = normalize_target(target)
+        if target.isdigit():
+            with self._lock:
+                self._get(target)   # an unknown id is a typo, not a fault for later
+        fault = self._faults.add(target, kind, count, **kw)
+        return {"target": fault.target, "kind": fault.kind, "count": fault.remaining,
+                **fault.options}
+
+    def clear_faults(self, target=None) -> int:
+        return self._faults.clear(target)
+
+    # -- timelines ---------------------------------------------------------------------------
+
+    def schedule(self, delay_seconds: float, fn: Callable, *args, **kw) -> threading.Timer:
+        def run():
+            try:
+                fn(*args, **kw)
+            except Exception as exc:   # a timer thread has nobody to raise to: keep it
+                self.errors.append((getattr(fn, "__name__", repr(fn)), exc))
+        timer = threading.Timer(float(delay_seconds), run)
+        timer.daemon = True
+        with self._lock:
+            self._timers = [t for t in self._timers if t.is_alive()] + [timer]
+        timer.start()
+        return timer
+
+    def run_timeline(self, steps) -> list[threading.Timer]:
+        """Schedule steps like (2.0, "edit", "1001", "number") or (5, "pull", "1002", 410);
+        a trailing dict is passed as keyword arguments. Delays count from this call. Every step
+        is checked before any is scheduled."""
+        plan = []
+        for step in steps:
+            delay, action, *args = step
+            kwargs = args.pop() if args and isinstance(args[-1], dict) else {}
+            if action not in TIMELINE_ACTIONS:
+                raise ValueError(f"timeline action {action!r}; actions: "
+                                 f"{', '.join(TIMELINE_ACTIONS)}")
+            plan.append((float(delay), getattr(self, action), args, kwargs))
+        return [self.schedule(delay, fn, *args, **kwargs) for delay, fn, args, kwargs in plan]
+
+    # -- request log -------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        with self._log_lock:
+            return list(self._log)
+
+    def request_count(self, path_prefix: str | None = None) -> int:
+        with self._log_lock:
+            if path_prefix is None:
+                return len(self._log)
+            return sum(1 for _, path, _ in self._log if path.startswith(path_prefix))
+
+    def reset_log(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def _record(self, method: str, path: str, status: int) -> None:
+        with self._log_lock:
+            self._log.append((method, path, status))
+
+    # -- internals used by the server ---------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(int(self._clock()), tz=timezone.utc)
+
+    def _get(self, aid) -> Article:
+        try:
+            return self._articles[str(aid)]
+        except KeyError:
+            raise KeyError(f"no article with id {aid!r}") from None
+
+    def _create(self, published: datetime, text: SourceText | None = None,
+                variant: int | None = None, section: str | None = None,
+                charset: str = "utf-8") -> Article:
+        if text is None:
+            text = self._texts[self._text_cursor % len(self._texts)] if self._texts \
+                else builtin_texts()[0]
+            variant = self._text_cursor // max(1, len(self._texts))
+            self._text_cursor += 1
+        a = build_article(self._next_id, text, variant or 0, self._rng, published,
+                          self._used_headlines, section=section, charset=charset)
+        self._articles[a.id] = a
+        self._next_id += 1
+        return a
+
+    def _bump(self) -> None:
+        # Listing, feed and sitemap ETags follow the version; their Last-Modified is plain "now"
+        # (no one-second nudge as for articles: a burst of edits must not push it into the
+        # future).
+        self._version += 1
+        self._site_modified = max(self._now(), self._site_modified)
+
+    def _snapshot(self, aid: str) -> Article | None:
+        with self._lock:
+            a = self._articles.get(aid)
+            return a.copy() if a else None
+
+    def _site(self) -> tuple[int, datetime, list[ListItem]]:
+        """Live articles, newest first, with the site version and modified time; cached per
+        version so listings of a thousand-article site stay cheap."""
+        with self._lock:
+            version, modified = self._version, self._site_modified
+            cached = self._cache.get("items")
+            if cached and cached[0] == version:
+                return version, modified, cached[1]
+            live = [a for a in self._articles.values() if a.status == "live"]
+            live.sort(key=lambda a: (a.published, int(a.id)), reverse=True)
+            items = [ListItem.of(a) for a in live]
+            self._cache["items"] = (version, items)
+            return version, modified, items
+
+    def _document(self, name: str) -> tuple[int, datetime, str]:
+        """Feed and sitemap text, cached per version: they carry no per-request noise."""
+        version, modified, items = self._site()
+        with self._lock:
+            cached = self._cache.get(name)
+            if cached and cached[0] == version:
+                return version, modified, cached[1]
+        base = self.base_url
+        builders = {"rss": lambda: feeds.rss(items, base, modified),
+                    "sitemap": lambda: feeds.sitemap_index(base, modified),
+                    "news": lambda: feeds.news_sitemap(items, base),
+                    "sections": lambda: feeds.sections_sitemap(base, modified),
+                    "robots": lambda: feeds.robots_txt(base)}
+        text = builders[name]()
+        with self._lock:
+            self._cache[name] = (version, text)
+        return version, modified, text
