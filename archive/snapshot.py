@@ -13,6 +13,7 @@ QUALITY_EMPTY = "empty"            # no article text at all
 QUALITY_NEAR_EMPTY = "near_empty"  # a shell with a few words (stub, paywall teaser)
 QUALITY_CHALLENGE = "challenge"    # "please enable JavaScript", captcha, bot wall
 QUALITY_BLOCKED = "blocked"        # access denied / rate-limit page served with a 200
+QUALITY_ERROR = "error"            # an error page served with a 200 (soft 404, "server error")
 
 
 @dataclass

@@ -70,6 +70,29 @@ class Archive:
         with self.writing():
             pass
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file (maintenance)."""
+        with db.connect(self.path, read_only=False) as con:
+            con.execute("CHECKPOINT")
+
+    def close_stale_runs(self) -> int:
+        """Runs left 'running' by a process that died (kill -9, power loss) become 'interrupted'.
+        Their committed fetches stay; what they had not committed is simply due again."""
+        with self.writing() as con:
+            rows = con.execute("SELECT run_id FROM runs WHERE outcome = 'running'").fetchall()
+        for (run_id,) in rows:
+            self.finish_run(run_id, "interrupted", "the process ended before the run finished")
+        return len(rows)
+
+    def set_job_schedule(self, rows) -> None:
+        """(job_id, job, source, next_run_at) of the running daemon, for `wirewatch status`."""
+        now = utcnow()
+        with self.writing() as con:
+            con.execute("DELETE FROM job_schedule")
+            if rows:
+                con.executemany("INSERT INTO job_schedule VALUES (?, ?, ?, ?, ?)",
+                                [[job_id, job, source, nxt, now] for job_id, job, source, nxt in rows])
+
     # -- runs ----------------------------------------------------------------------------------
     def start_run(self, job: str, source: str | None) -> int:
         with self.writing() as con:
@@ -82,7 +105,7 @@ class Archive:
         """Close a run; its counts are taken from the fetches it wrote, so they cannot drift."""
         with self.writing() as con:
             con.execute(
-                """UPDATE runs SET finished_at = ?, outcome = ?, error = ?,
+                """UPDATE runs SET finished_at = $now, outcome = $outcome, error = $error,
                      fetches = c.fetches, new_articles = c.new_articles, new_versions = c.new_versions,
                      unchanged = c.unchanged, not_modified = c.not_modified, gone = c.gone,
                      redirected = c.redirected, blocked = c.blocked, errors = c.errors
@@ -95,8 +118,8 @@ class Archive:
                                 count(*) FILTER (outcome = 'redirected') AS redirected,
                                 count(*) FILTER (outcome = 'blocked') AS blocked,
                                 count(*) FILTER (outcome = 'error') AS errors
-                         FROM fetches WHERE run_id = ?) c
-                   WHERE run_id = ?""", [utcnow(), outcome, error, run_id, run_id])
+                         FROM fetches WHERE run_id = $run) c
+                   WHERE run_id = $run""", {"now": utcnow(), "outcome": outcome, "error": error, "run": run_id})
             cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
             return dict(zip([d[0] for d in cur.description], cur.fetchone()))
 

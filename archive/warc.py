@@ -7,6 +7,7 @@ Files rotate at `max_bytes`; names carry the time and pid so concurrent writers 
 """
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import io
@@ -49,6 +50,22 @@ def _reason(status: int) -> str:
 
 
 class WarcStore:
+    _shared: dict[Path, "WarcStore"] = {}
+
+    @classmethod
+    def shared(cls, directory: Path) -> "WarcStore":
+        """One writer per directory per process: every crawl of a daemon appends to the same
+        file until rotation, instead of leaving one small file per crawl."""
+        key = Path(directory).resolve()
+        if key not in cls._shared:
+            cls._shared[key] = cls(directory)
+        return cls._shared[key]
+
+    @classmethod
+    def rotate_all(cls) -> None:
+        for store in cls._shared.values():
+            store.rotate()
+
     def __init__(self, directory: Path, prefix: str = "wirewatch", max_bytes: int = 1 << 30):
         self.directory = Path(directory)
         self.prefix = prefix
@@ -57,6 +74,7 @@ class WarcStore:
         self._name = None
         self._serial = 0
         self._lock = threading.Lock()
+        atexit.register(self.close)
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -87,6 +105,13 @@ class WarcStore:
         with self._lock:
             if self._fh:
                 self._fh.flush()
+
+    def sync(self) -> None:
+        """Flush to the disk itself: rows that point at these records are about to commit."""
+        with self._lock:
+            if self._fh:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
 
     def write_exchange(
         self,

@@ -14,7 +14,7 @@ import duckdb
 
 from . import normalize
 from .records import FetchResult
-from .snapshot import Snapshot
+from .snapshot import QUALITY_ERROR, Snapshot
 
 # schedule(now=, first_seen=, last_checked=, last_changed=, unchanged_checks=, status=, versions=)
 Schedule = Callable[..., "datetime | None"]
@@ -118,6 +118,9 @@ def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
         return "redirected", None, "redirected", None, None
     snap = r.snapshot
     if snap is None or not snap.is_article:
+        r.error = r.error or (f"{snap.quality}: {snap.quality_reason}" if snap else "nothing extracted")
+        if snap is not None and snap.quality == QUALITY_ERROR:
+            return "error", None, None if art["versions"] else "error", None, None
         return "blocked", None, "blocked", None, None
     if art["versions"] and r.payload_digest and r.payload_digest == art["payload_digest"]:
         return "unchanged", art["versions"], "live", None, None

@@ -8,6 +8,16 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 
+@pytest.fixture
+def big_sim(tmp_path, ww):
+    """50 articles built from the real corpus where present, so 4 rounds make 200 rechecks."""
+    from conftest import CORPUS, write_sim_seed
+    from wiresim import WireSim
+    with WireSim(articles=50, seed=3, corpus_dir=CORPUS if CORPUS.is_dir() else None) as s:
+        ww.seeds = write_sim_seed(tmp_path / "big-seeds", s.base_url)
+        yield s
+
+
 def outcomes(ww, where=""):
     rows = ww.sql(f"SELECT outcome, count(*) AS n FROM fetches {where} GROUP BY outcome")
     return {r["outcome"]: r["n"] for r in rows}
@@ -69,7 +79,8 @@ def test_304_is_recorded_as_not_modified(ww, sim):
     assert got == {"not_modified": len(sim.article_ids())}
 
 
-def test_no_version_over_200_rechecks_with_rotating_boilerplate(ww, sim):
+def test_no_version_over_200_rechecks_with_rotating_boilerplate(ww, big_sim):
+    sim = big_sim
     sim.conditional = False     # always a full 200 with fresh noise, never a 304
     ww("crawl", "wiresim")
     before = versions_per_article(ww)

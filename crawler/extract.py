@@ -1,0 +1,80 @@
+"""Extraction: response bytes, URL and headers in, a `Snapshot` out.
+
+Imports no Scrapy: the crawler calls it from a thread pool, and re-extraction from WARC records,
+benchmarks and tests call it alone. It keeps no mutable state of its own, so concurrent calls
+are safe. The steps, one module each under crawler/extraction/:
+
+    decode (charset) -> parse, drop selectors (dom) -> read <meta> and JSON-LD once (pagemeta)
+    -> headline, dates, byline, lead, tags, canonical -> body text (trafilatura)
+    -> language -> quality gate
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import trafilatura
+
+from archive.snapshot import Snapshot
+
+from .extraction import body, dates, metadata
+from .extraction.charset import decode_html
+from .extraction.dom import DropSelectorError, drop_elements, parse_html, validate_selectors
+from .extraction.headline import choose_headline, headline_candidates, site_names
+from .extraction.pagemeta import read_page_meta
+from .extraction.quality import judge, prose_words
+
+# Bump the second number whenever a change here can change a Snapshot for the same bytes: the
+# archive records it with every version, so re-extraction knows what produced what.
+EXTRACTOR_VERSION = 1
+EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
+
+__all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "validate_selectors"]
+
+
+def extract(
+    body_bytes: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    drop: Sequence[str] = (),
+) -> Snapshot:
+    """Extract one fetched page.
+
+    body_bytes: the response body as received; url: the URL fetched (after redirects);
+    headers: response headers (only Content-Type is read); drop: CSS selectors removed from the
+    page before anything is read from it. Never raises on bad bytes; raises DropSelectorError
+    for an invalid selector.
+    """
+    html = decode_html(body_bytes or b"", headers)
+    tree = parse_html(html)
+    if tree is None:
+        verdict = judge(None, html, "", [], 0)
+        return Snapshot(url=url, quality=verdict.quality, quality_reason=verdict.reason,
+                        extractor=EXTRACTOR_NAME)
+    if drop:
+        drop_elements(tree, [drop] if isinstance(drop, str) else drop)
+
+    page = read_page_meta(tree)
+    candidates = headline_candidates(tree, page)
+    title = choose_headline(candidates, site_names(page, url))
+    lead = metadata.lead(tree, page)
+
+    text = body.body_text(tree, url)
+    text = body.strip_leading_repeats(text, [title, lead, *candidates.values()])
+    words = prose_words(text, [title, lead])
+
+    verdict = judge(tree, html, text, [title, candidates.get("title", "")], words)
+    return Snapshot(
+        url=url,
+        title=title,
+        byline=metadata.byline(tree, page),
+        published_at=dates.published_at(tree, page, url),
+        modified_at=dates.modified_at(tree, page),
+        lead=lead,
+        text=text,
+        language=metadata.language(page, text),
+        tags=metadata.tags(page),
+        canonical_url=metadata.canonical_url(tree, url),
+        quality=verdict.quality,
+        quality_reason=verdict.reason,
+        extractor=EXTRACTOR_NAME,
+    )

@@ -1,0 +1,132 @@
+"""Published and modified times, as ISO 8601 strings that keep what the page states.
+
+Structured statements first (JSON-LD datePublished / dateModified, article:published_time /
+modified_time and their kin, <time> elements marked up as such); htmldate (through trafilatura's
+settings) only as a fallback for the published date, since it returns a date without the time.
+A time of day and a zone are kept when the page gives them and never invented when it does not:
+"2020-03-10T12:00:00" stays naive, "2019-11-20" stays a date.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+
+from .pagemeta import PageMeta, text_of
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "datepublished", "article.published", "pubdate", "publishdate", "publish-date",
+    "publish_date", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created",
+    "sailthru.date", "parsely-pub-date", "date", "dc.date", "citation_publication_date",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+    "article.updated", "lastmod", "last-modified", "dc.date.modified", "dcterms.modified",
+)
+PUBLISHED_XPATH = (
+    "//*[@itemprop='datePublished']/@datetime|//*[@itemprop='datePublished']/@content",
+    "//article//time[@pubdate]/@datetime|//time[@pubdate]/@datetime",
+    "(//article//time[@datetime])[1]/@datetime",
+)
+MODIFIED_XPATH = (
+    "//*[@itemprop='dateModified']/@datetime|//*[@itemprop='dateModified']/@content",
+)
+
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
+_ISO_ZONE_WITHOUT_COLON = re.compile(r"([+-]\d\d)(\d\d)$")
+_ISO_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d")
+
+
+def published_at(tree: HtmlElement, page: PageMeta, url: str | None = None) -> str | None:
+    stated = _first_date(
+        [text_of(page.article_value("datePublished")), *page.all(*PUBLISHED_META)],
+        tree, PUBLISHED_XPATH,
+    )
+    if stated:
+        return stated
+    try:  # htmldate: the page's text, URL and markup heuristics; date only
+        found = find_date(tree, url=url, original_date=True, extensive_search=True,
+                          outputformat="%Y-%m-%d", max_date=date.today().isoformat())
+    except Exception:  # htmldate bugs must not lose the article
+        return None
+    return found or None
+
+
+def modified_at(tree: HtmlElement, page: PageMeta) -> str | None:
+    return _first_date(
+        [text_of(page.article_value("dateModified")), *page.all(*MODIFIED_META)],
+        tree, MODIFIED_XPATH,
+    )
+
+
+def normalise_date(value: str) -> str | None:
+    """ISO 8601 for a stated date or datetime; None when it is not a plausible date.
+
+    Keeps the precision the page gives: a date stays a date, a naive time stays naive, a zone is
+    written as +HH:MM ("Z" becomes +00:00), whole seconds drop their fraction.
+    """
+    value = (value or "").strip()
+    if not value or len(value) > 64:
+        return None
+    parsed = _parse_iso(value) or _parse_other(value)
+    if parsed is None:
+        return None
+    if isinstance(parsed, datetime):
+        if not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
+            return None
+        if parsed.microsecond == 0:
+            return parsed.isoformat(timespec="seconds")
+        return parsed.isoformat()
+    if not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
+        return None
+    return parsed.isoformat()
+
+
+def _first_date(values: list[str], tree: HtmlElement, xpaths: tuple[str, ...]) -> str | None:
+    for value in values:
+        normalised = normalise_date(value)
+        if normalised:
+            return normalised
+    for expression in xpaths:
+        for value in tree.xpath(expression):
+            normalised = normalise_date(str(value))
+            if normalised:
+                return normalised
+    return None
+
+
+def _parse_iso(value: str) -> date | datetime | None:
+    if not _ISO_PREFIX.match(value):
+        return None
+    text = value.replace(" ", "T", 1) if len(value) > 10 and value[10] == " " else value
+    text = _ISO_ZONE_WITHOUT_COLON.sub(r"\1:\2", text) if "T" in text else text
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:  # a date with trailing junk ("2019-11-20 | 10:41"): keep the date part
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _parse_other(value: str) -> datetime | None:
+    try:  # RFC 2822, as in feeds and some meta tags: "Wed, 20 Nov 2019 10:41:00 GMT"
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return parsed
+    if value.isdigit() and len(value) in (10, 13):  # epoch seconds / milliseconds
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return None
