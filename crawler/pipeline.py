@@ -23,7 +23,7 @@ class ArchivePipeline:
         self.crawler = crawler
         s = crawler.settings
         self.archive = Archive(s.get("WIREWATCH_ARCHIVE"))
-        self.schedule = s.get("WIREWATCH_SCHEDULE") or _default_schedule()
+        self.schedule_factory = s.get("WIREWATCH_SCHEDULE")
         self.batch_size = s.getint("WIREWATCH_BATCH_SIZE", 100)
         self.flush_seconds = s.getfloat("WIREWATCH_FLUSH_SECONDS", 2.0)
         self.max_buffer = s.getint("WIREWATCH_MAX_BUFFER", 5000)
@@ -41,7 +41,8 @@ class ArchivePipeline:
     async def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.source = spider.seed.name
-        self.warc = WarcStore(self.archive.warc_dir, prefix=self.source)
+        self.schedule = self.schedule_factory(spider.seed) if self.schedule_factory else _default_schedule()
+        self.warc = WarcStore.shared(self.archive.warc_dir)
         self.run_id = await asyncio.to_thread(self.archive.start_run, spider.job, self.source)
         spider.run_id = self.run_id
         self._ticker = asyncio.ensure_future(self._tick())
@@ -82,7 +83,7 @@ class ArchivePipeline:
             self._last_flush = time.monotonic()
             if not batch and not signals:
                 return
-            self.warc.flush()   # WARC records before the rows that point at them
+            self.warc.sync()    # WARC records on disk before the rows that point at them
             try:
                 await asyncio.to_thread(self._write, batch, signals)
             except Exception:
@@ -115,7 +116,7 @@ class ArchivePipeline:
         else:
             # The raw responses are already in the WARC files: `wirewatch reextract` can rebuild.
             logger.error("archive unwritable (%s); %d fetches only in WARC %s", error, len(self.pending), self.warc.directory)
-        self.warc.close()
+        self.warc.sync()
         reason = self.crawler.stats.get_value("finish_reason", "finished")
         outcome = "ok" if error is None and reason == "finished" else ("failed" if error else "interrupted")
         summary = await asyncio.to_thread(self.archive.finish_run, self.run_id, outcome, error or (None if reason == "finished" else reason))

@@ -29,13 +29,14 @@ def crawl_settings(archive: Archive, seeds_dir: str | Path | None, schedule: Cal
     return settings
 
 
-def run_once(seed: Seed, settings: Settings, *, mode: str, all_: bool = False, limit: int | None = None) -> dict:
+def run_once(seed: Seed, settings: Settings, *, mode: str, all_: bool = False, limit: int | None = None,
+             keys: list[str] | None = None) -> dict:
     """One crawl in this process (the reactor starts and stops here); returns the run's row."""
     from scrapy.crawler import CrawlerProcess
     from crawler.spiders.wire import spider_for
 
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(spider_for(seed))
-    process.crawl(crawler, mode=mode, all=all_, limit=limit)
+    process.crawl(crawler, mode=mode, all=all_, limit=limit, keys=keys)
     process.start()
     return crawler.stats.get_value("wirewatch/run") or {}

@@ -66,6 +66,11 @@ class Seed:
     drop: tuple[str, ...]
     recheck: dict = field(default_factory=dict, hash=False, compare=False)
     path: str = ""
+    crawl: dict = field(default_factory=dict, hash=False, compare=False)   # Scrapy settings
+
+    def scrapy_settings(self) -> dict:
+        """The seed's [crawl] table as Scrapy settings for this source's spider."""
+        return dict(self.crawl)
 
     def is_article(self, url: str) -> bool:
         return bool(self.pattern.search(url))
@@ -121,6 +126,32 @@ def _regex(text, path, name, need_group=False) -> re.Pattern:
     return rx
 
 
+def _crawl_settings(table, path) -> dict:
+    """[crawl] politeness per source: delay (between requests to it), concurrency, autothrottle."""
+    if not isinstance(table, dict):
+        raise SeedError(path, "crawl", "must be a table")
+    out = {}
+    for key, value in table.items():
+        if key == "delay":
+            try:
+                seconds = parse_duration(value).total_seconds() if value not in ("0", "0s") else 0.0
+            except ValueError as exc:
+                raise SeedError(path, "crawl.delay", str(exc)) from None
+            out["DOWNLOAD_DELAY"] = seconds
+            out["AUTOTHROTTLE_START_DELAY"] = seconds
+        elif key == "concurrency":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SeedError(path, "crawl.concurrency", "must be a positive integer")
+            out["CONCURRENT_REQUESTS_PER_DOMAIN"] = value
+        elif key == "autothrottle":
+            if not isinstance(value, bool):
+                raise SeedError(path, "crawl.autothrottle", "must be true or false")
+            out["AUTOTHROTTLE_ENABLED"] = value
+        else:
+            raise SeedError(path, f"crawl.{key}", "unknown field (known: delay, concurrency, autothrottle)")
+    return out
+
+
 def parse_seed(data: dict, path: Path | str) -> Seed:
     name = _need(data, "name", str, path)
     if not _NAME.match(name):
@@ -156,12 +187,13 @@ def parse_seed(data: dict, path: Path | str) -> Seed:
     recheck = data.get("recheck", {})
     if not isinstance(recheck, dict):
         raise SeedError(path, "recheck", "must be a table")
+    crawl = _crawl_settings(data.get("crawl", {}), path)
     language = data.get("language")
     if language is not None and not isinstance(language, str):
         raise SeedError(path, "language", "must be a string")
     return Seed(name=name, title=str(data.get("title", name)), language=language, domains=domains,
                 feeds=feeds, sitemaps=sitemaps, pages=pages, every=every, pattern=pattern,
-                id_pattern=id_pattern, drop=tuple(drop), recheck=recheck, path=str(path))
+                id_pattern=id_pattern, drop=tuple(drop), recheck=recheck, path=str(path), crawl=crawl)
 
 
 def load_seed(path: Path | str) -> Seed:

@@ -42,6 +42,7 @@ HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 429, 500, 502, 503, 504]
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False          # no listening ports of our own
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -49,7 +50,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # wirewatch's own settings (documented in README.md)
 WIREWATCH_ARCHIVE = None                # path; None = $WIREWATCH_ARCHIVE or data/wirewatch.duckdb
 WIREWATCH_SEEDS = None                  # directory; None = $WIREWATCH_SEEDS or seeds/
-WIREWATCH_SCHEDULE = None               # callable computing next_check; None = jobs' default policy
+WIREWATCH_SCHEDULE = None               # callable(seed) -> schedule(now=..., ...) -> next_check;
+                                        # None = look again in 15 minutes (library use)
 WIREWATCH_BATCH_SIZE = 100              # fetches per archive transaction
 WIREWATCH_FLUSH_SECONDS = 2.0           # ...or this often, whichever comes first
 WIREWATCH_MAX_BUFFER = 5000             # past this the crawl waits for the archive (bounded memory)

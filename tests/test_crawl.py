@@ -121,7 +121,7 @@ def test_each_fault_ends_as_the_right_outcome_with_no_version(ww, sim):
     ids = sim.article_ids()
     for aid, (kind, _) in zip(ids, FAULTS):
         sim.fault(aid, kind)
-    ww("recheck", "wiresim", "--all", "--set", "RETRY_BACKOFF_BASE=0.05")
+    ww("recheck", "wiresim", "--all", "--set", "RETRY_BACKOFF_BASE=0.05", "--set", "RETRY_BACKOFF_MAX=0.2")
     rows = ww.sql("SELECT article_id, outcome, error FROM fetches WHERE run_id = (SELECT max(run_id) FROM runs) AND outcome <> 'confirm'")
     got = {r["article_id"]: r["outcome"] for r in rows}
     for aid, (kind, expected) in zip(ids, FAULTS):

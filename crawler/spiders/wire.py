@@ -30,7 +30,8 @@ from crawler.seeds import Seed
 
 
 def spider_for(seed: Seed) -> type["WireSpider"]:
-    return type(f"WireSpider_{seed.name}", (WireSpider,), {"name": seed.name, "seed": seed})
+    return type(f"WireSpider_{seed.name}", (WireSpider,),
+                {"name": seed.name, "seed": seed, "custom_settings": seed.scrapy_settings()})
 
 
 def _utcnow() -> datetime:
@@ -48,13 +49,15 @@ def _headers(headers) -> list[tuple[str, str]]:
 class WireSpider(scrapy.Spider):
     seed: Seed
 
-    def __init__(self, mode: str = "discover", all: str | bool = False, limit: str | int | None = None, *args, **kwargs):
+    def __init__(self, mode: str = "discover", all: str | bool = False, limit: str | int | None = None,
+                 keys: list[str] | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if mode not in ("discover", "recheck"):
             raise ValueError(f"mode must be 'discover' or 'recheck', not {mode!r}")
         self.mode = mode
         self.all = str(all).lower() in ("1", "true", "yes")
         self.limit = int(limit) if limit else None
+        self.keys = keys     # recheck exactly these (chosen by the re-check policy), in this order
         self.allowed_domains = list(self.seed.domains)
         self.known: dict = {}
         self.volatile: set[str] = set()
@@ -73,7 +76,11 @@ class WireSpider(scrapy.Spider):
         source = self.seed.name
         self.volatile = await asyncio.to_thread(archive.volatile_keys, source)
         if self.mode == "recheck":
-            due = await asyncio.to_thread(archive.known, source, all_=self.all, limit=self.limit, with_latest=True)
+            due = await asyncio.to_thread(archive.known, source, all_=self.all, limit=self.limit, with_latest=True,
+                                          keys=self.keys if not self.all else None)
+            if self.keys and not self.all:
+                order = {k: i for i, k in enumerate(self.keys)}
+                due.sort(key=lambda a: order.get(a.key, len(order)))
             self.logger.info("recheck %s: %d articles %s", source, len(due), "in all" if self.all else "due")
             for art in due:
                 if art.status in ("gone", "redirected") and not self.all:
