@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -41,6 +42,19 @@ def archive_path(path: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_ARCHIVE
 
 
+# Within one process DuckDB refuses a read-only and a read-write connection to the same file at
+# once ("different configuration"), so threads of one process take turns on a path here; other
+# processes are waited for through the file lock below.
+_process_locks: dict[str, threading.RLock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    key = str(path.resolve())
+    with _process_locks_guard:
+        return _process_locks.setdefault(key, threading.RLock())
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
@@ -54,6 +68,13 @@ def connect(path: Path, *, read_only: bool, wait_s: float | None = None) -> Iter
         raise ArchiveMissing(f"no archive at {path} (run `wirewatch crawl SOURCE` first, or pass --archive)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    with _process_lock(path):
+        with _open(path, read_only, wait_s) as con:
+            yield con
+
+
+@contextlib.contextmanager
+def _open(path: Path, read_only: bool, wait_s: float | None) -> Iterator[duckdb.DuckDBPyConnection]:
     deadline = time.monotonic() + (DEFAULT_LOCK_WAIT_S if wait_s is None else wait_s)
     delay = 0.01
     while True:

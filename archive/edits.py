@@ -117,17 +117,26 @@ def _new_sentences(sa: list[Sentence], prefix: int, suffix_at: int, new_mid: str
 
 
 def field_rows(old: dict, new: dict) -> list[dict]:
+    """{field, old, new} for each metadata field that differs (empty and missing are equal)."""
     rows = []
     for name in FIELDS:
-        a, b = old.get(name), new.get(name)
-        if name == "tags":
-            a, b = ", ".join(sorted(a or [])), ", ".join(sorted(b or []))
+        a, b = field_text(name, old.get(name)), field_text(name, new.get(name))
         if (a or None) != (b or None):
             rows.append({"field": name, "old": a, "new": b})
     return rows
 
 
-def align(a: list[str], b: list[str], *, words_of=words, count_words: bool = True) -> list[_Pair]:
+def field_text(name: str, value) -> str | None:
+    """A field as stored text: tags sorted and joined ("Hamas, Russia"), times in ISO form."""
+    if name == "tags":
+        items = value.split(",") if isinstance(value, str) else (value or [])
+        return ", ".join(sorted(str(t).strip() for t in items if str(t).strip()))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def align(a: list[str], b: list[str], *, count_words: bool = True) -> list[_Pair]:
     """Every old item not kept in place and every new item not found in place, paired where
     possible: in-order matches (difflib) are unchanged and left out; the rest are paired by
     cosmetic identity, then by word similarity within the same changed stretch (edited), then
@@ -146,8 +155,8 @@ def align(a: list[str], b: list[str], *, words_of=words, count_words: bool = Tru
     pairs: list[_Pair] = []
     if not gap_a and not gap_b:
         return pairs
-    wa = {i: [w.casefold() for w in words_of(a[i])] for i in gap_a}
-    wb = {j: [w.casefold() for w in words_of(b[j])] for j in gap_b}
+    wa = {i: [w.casefold() for w in words(a[i])] for i in gap_a}
+    wb = {j: [w.casefold() for w in words(b[j])] for j in gap_b}
     left_a, left_b = dict.fromkeys(gap_a), dict.fromkeys(gap_b)
 
     def pair(i, j, kind, sim=None):
@@ -174,24 +183,16 @@ def align(a: list[str], b: list[str], *, words_of=words, count_words: bool = Tru
             else:
                 del left_a[i], left_b[j]          # a duplicate: unchanged
     # 2. edited in place, 3. moved and edited
-    left_in_gap: dict[tuple[str, int], int] = {}
-    for i in left_a:
-        left_in_gap[("a", gap_a[i])] = left_in_gap.get(("a", gap_a[i]), 0) + 1
-    for j in left_b:
-        left_in_gap[("b", gap_b[j])] = left_in_gap.get(("b", gap_b[j]), 0) + 1
+    sets_a = {i: set(wa[i]) for i in left_a}
+    sets_b = {j: set(wb[j]) for j in left_b}
     for same_gap, threshold, kind in ((True, EDIT_THRESHOLD, "edited"),
                                       (False, MOVE_THRESHOLD, "moved")):
         candidates = []
-        for i in left_a:
-            for j in left_b:
-                if (gap_a[i] == gap_b[j]) != same_gap:
-                    continue
-                limit = threshold
-                if same_gap and left_in_gap[("a", gap_a[i])] == left_in_gap[("b", gap_b[j])] == 1:
-                    limit = ONE_FOR_ONE_THRESHOLD     # one sentence swapped for one in place
-                sim = _similarity(wa[i], wb[j], limit)
-                if sim >= limit:
-                    candidates.append((-sim, abs(i - j), i, j))
+        for i, j, limit in _candidates(left_a, left_b, gap_a, gap_b, sets_a, sets_b,
+                                       same_gap, threshold):
+            sim = _similarity(wa[i], wb[j])
+            if sim >= limit:
+                candidates.append((-sim, abs(i - j), i, j))
         for neg, _, i, j in sorted(candidates):
             if i in left_a and j in left_b:
                 pair(i, j, kind, -neg)
@@ -205,18 +206,48 @@ def align(a: list[str], b: list[str], *, words_of=words, count_words: bool = Tru
     return pairs
 
 
-def _similarity(x: list[str], y: list[str], threshold: float = 0.0) -> float:
+def _candidates(left_a, left_b, gap_a, gap_b, sets_a, sets_b, same_gap: bool,
+                threshold: float):
+    """(old, new, threshold) pairs worth a similarity: those sharing a word that is not
+    everywhere (an inverted index, so a rewritten 100 KB story is not n × m comparisons),
+    whose share of common distinct words could reach the threshold."""
+    per_gap_a: dict[int, int] = {}
+    per_gap_b: dict[int, int] = {}
+    for i in left_a:
+        per_gap_a[gap_a[i]] = per_gap_a.get(gap_a[i], 0) + 1
+    for j in left_b:
+        per_gap_b[gap_b[j]] = per_gap_b.get(gap_b[j], 0) + 1
+    index: dict[str, list[int]] = {}
+    for i in left_a:
+        for w in sets_a[i]:
+            index.setdefault(w, []).append(i)
+    common = max(8, len(left_a) // 50)
+    for j in left_b:
+        seen: set[int] = set()
+        for w in sets_b[j]:
+            postings = index.get(w)
+            if postings and len(postings) <= common:
+                seen.update(postings)
+        g = gap_b[j]
+        if same_gap and per_gap_a.get(g) == 1 and per_gap_b[g] == 1:
+            # one sentence swapped for one in the same place: a rewording from lower up
+            i = next(i for i in left_a if gap_a[i] == g)
+            yield i, j, ONE_FOR_ONE_THRESHOLD
+            continue
+        for i in seen:
+            if (gap_a[i] == g) != same_gap:
+                continue
+            x, y = sets_a[i], sets_b[j]
+            if 2 * len(x & y) / (len(x) + len(y)) >= threshold * 0.6:
+                yield i, j, threshold
+
+
+def _similarity(x: list[str], y: list[str]) -> float:
     if not x and not y:
         return 1.0
     if not x or not y:
         return 0.0
-    if threshold:
-        # cheap bound first: the share of common distinct words caps how alike they can be
-        common = len(set(x) & set(y))
-        if 2 * common / (len(set(x)) + len(set(y))) < threshold * 0.6:
-            return 0.0
-    sm = SequenceMatcher(None, x, y, autojunk=False)
-    return sm.ratio()
+    return SequenceMatcher(None, x, y, autojunk=False).ratio()
 
 
 def _word_changes(x: list[str], y: list[str]) -> tuple[int, int]:

@@ -27,7 +27,7 @@ def classify(old: dict, new: dict, sa: list[Sentence], sb: list[Sentence], pairs
         texts["text"] = body
     state = {part: _state(part, *texts[part]) for part in texts}
 
-    notes = _corrections(old, new, sa, sb)
+    notes = _corrections(old, new, sa, sb, pairs)
     classes += [row for row, _ in notes]
     note_sentences = {j for _, j in notes if j is not None}
 
@@ -43,7 +43,8 @@ def classify(old: dict, new: dict, sa: list[Sentence], sb: list[Sentence], pairs
         sim = _word_similarity(a, b)
         classes.append(_row("headline", "headline rewritten" if sim < 0.5 else "headline edited",
                             texts["title"][0], texts["title"][1]))
-        classes += _numbers(a, b, " (headline)")
+        if sim >= 0.5:        # figures of an unrelated new headline are not revisions
+            classes += _numbers(a, b, " (headline)")
     if state["lead"] == SUBSTANTIVE:
         classes += _single_unit("lead", *texts["lead"])
     if state["text"] == SUBSTANTIVE:
@@ -91,7 +92,7 @@ def _single_unit(part: str, a: str, b: str) -> list[dict]:
         return [_row("addition", f"{part} added", None, b)]
     if not b.strip():
         return [_row("removal", f"{part} removed", a, None)]
-    out = _numbers(a, b, f" ({part})")
+    out = _numbers(a, b, f" ({part})") if _word_similarity(a, b) >= 0.5 else []
     if cosmetic_key(mask_figures(a)) != cosmetic_key(mask_figures(b)):
         out.append(_row("rewording", f"{part} reworded", a, b))
     return out
@@ -123,18 +124,24 @@ def _runs(indices: list[int], sentences: list[Sentence], verb: str):
         yield f"{n} {unit}{'s' if n != 1 else ''} {verb}", text
 
 
-def _corrections(old: dict, new: dict, sa, sb) -> list[tuple[dict, int | None]]:
-    """Correction notes present in the new version and not in the old one."""
-    seen = {old.get("title") or "", old.get("lead") or ""} | {s.text for s in sa}
-    units = [(new.get("title") or "", None, "headline"), (new.get("lead") or "", None, "lead")]
-    units += [(s.text, j, "body") for j, s in enumerate(sb)]
+def _corrections(old: dict, new: dict, sa, sb, pairs) -> list[tuple[dict, int | None]]:
+    """Correction notes the new version adds: in an added sentence, in an edited one whose old
+    form had none (a note reworded or repeated is not a new correction), or a new marker in
+    the headline or lead ("UPDATE 1-" → "UPDATE 2-")."""
     out = []
-    for text, j, where in units:
-        if not text or text in seen:
-            continue
-        markers = correction_markers(text)
+    for part, where in (("title", "headline"), ("lead", "lead")):
+        text = new.get(part) or ""
+        markers = [m for m in correction_markers(text)
+                   if m not in correction_markers(old.get(part) or "")]
         if markers:
-            out.append((_row("correction", f"{markers[0]} ({where})", None, text), j))
+            out.append((_row("correction", f"{markers[0]} ({where})", None, text), None))
+    for p in pairs:
+        if p.new is None:
+            continue
+        markers = correction_markers(sb[p.new].text)
+        if markers and (p.old is None or not correction_markers(sa[p.old].text)):
+            out.append((_row("correction", f"{markers[0]} (body)", None, sb[p.new].text),
+                        p.new))
     return out
 
 

@@ -165,18 +165,22 @@ def figure_phrase(sentence: str, match: re.Match, window: int = 8) -> str:
 
 CORRECTION_RE = re.compile(
     r"\bcorrection\s*[:\-–—]|\bclarification\s*[:\-–—]|\bcorrected\s*[:\-–—]"
-    r"|\bthis (?:story|article|report|item|version)\b[^.]{0,60}?\bhas been (?:corrected|"
+    r"|\bthis (?:story|article|report|item|version)\b[^.]{0,60}?\b(?:has been|was) (?:corrected|"
     r"updated to correct|amended|clarified)"
     r"|\ban earlier version of this (?:story|article|report|item)"
     r"|\beditor[’']s note\s*:"
     r"|\((?:corrects|clarifies|refiles)\b"
-    r"|\bисправлен(?:о|а|ы)?\b|\bуточнени[ея]\s*[:\-–—(]|\(уточнено\)|\bуточнено\s*[:\-–—]"
-    r"|\bисправлени[ея]\s*[:\-–—(]|\bв (?:предыдущей|первоначальной|ранней) версии\b"
-    r"|\bвиправлено\b|\bуточнення\s*[:\-–—(]",
+    # Russian and Ukrainian notes: "Исправлено: …", "(исправлено)", "Уточнение: …"; the bare
+    # participle ("закон был исправлен") is ordinary prose and does not count.
+    r"|^\s*(?:исправлено|виправлено)\b|\((?:исправлено|виправлено|уточнено|уточнення)\b"
+    r"|\b(?:исправлено|виправлено|уточнено)\s*[:\-–—]"
+    r"|\b(?:уточнение|исправление|уточнення|виправлення)\s*[:\-–—(]"
+    r"|\bв (?:предыдущей|первоначальной|ранней) версии (?:этой |данной )?"
+    r"(?:новости|статьи|материала|заметки|сообщения)",
     re.I,
 )
 # Wire-desk tags that are upper case by convention ("UPDATE 2-", "CORRECTED-", "REFILE-").
-CORRECTION_TAG_RE = re.compile(r"\b(?:CORRECTED|REFILE|UPDATE\s+\d+|UPDATED|ИСПРАВЛЕНО)\b")
+CORRECTION_TAG_RE = re.compile(r"\b(?:CORRECTED|REFILE|UPDATE\s+\d+|ИСПРАВЛЕНО)\b")
 WIRE_PREFIX_RE = re.compile(
     r"^\s*(?:(?:UPDATE|WRAPUP|CORRECTED|REFILE|RPT|EXCLUSIVE|ANALYSIS|FACTBOX|INSIGHT|"
     r"BREAKINGVIEWS|URGENT|BREAKING|ИСПРАВЛЕНО|ОБНОВЛЕНО|МОЛНИЯ)(?:\s+\d+)?\s*[-:–—|]\s*)+")

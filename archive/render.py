@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
-from .edits import FIELDS, Change, compute_change, field_rows
+from .edits import FIELDS, Change, compute_change, field_rows, field_text
 from .textdiff import Op, diff
 
 TEXT_FIELDS = ("title", "lead", "byline")
@@ -66,9 +66,7 @@ def body_blocks(old_text: str, new_text: str, by: str, language):
 
 
 def _field_value(v: dict | None, name: str) -> str:
-    value = (v or {}).get(name)
-    if name == "tags":
-        return ", ".join(sorted(value or []))
+    value = field_text(name, (v or {}).get(name))
     return "" if value is None else str(value)
 
 
@@ -212,7 +210,10 @@ def render_json(old: dict | None, new: dict, by: str = "word", *,
 
 
 def _ident(v: dict | None) -> dict | None:
-    return {"version": v.get("version"), "captured_at": v.get("captured_at")} if v else None
+    if not v:
+        return None
+    return {"version": v.get("version"), "captured_at": field_text("captured_at",
+                                                                  v.get("captured_at"))}
 
 
 # --- one line ---------------------------------------------------------------------------------
@@ -248,7 +249,9 @@ def summary_line(change: Change) -> str:
         if any(r["field"] == name for r in change.field_rows):
             parts.append(f"{name.replace('_', ' ')} changed")
     if "stealth" in by_class:
-        parts.append("stealth edit: " + by_class["stealth"][0]["detail"])
+        given = not by_class["stealth"][0]["detail"].startswith("no modified_at")
+        parts.append("stealth edit (modified time unchanged)" if given else
+                     "stealth edit (no modified time given)")
     if not parts:
         parts.append("no change in the text" if not change.field_rows else
                      ", ".join(r["field"] for r in change.field_rows) + " changed")

@@ -25,7 +25,7 @@ CJK_LANGUAGES = {"zh", "ja"}
 # Abbreviations after which a period never ends a sentence (they precede a name or a number).
 _NEVER_FINAL = set("""Mr Mrs Ms Messrs Dr Prof St Ste Mt Ft Gen Lt Col Sgt Capt Maj Cmdr Cmdt Adm
 Brig Cpl Pvt Rep Reps Sen Sens Gov Pres Rev Hon Fr Sr Sra Supt Insp Det Amb Atty Gens
-Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec No Nos Art Fig Vol Ch Sec Para pp p
+Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 vs v cf e.g i.e viz approx est ca ibid al
 им ул пр просп пл пер наб обл р-н д корп кв стр ст тов гр см напр т.е т.к проф акад св
 ген г-н г-жа мн вул пл пос дер""".split())
@@ -35,7 +35,12 @@ vs v cf e.g i.e viz approx est ca ibid al
 _MAYBE_FINAL_EN = set("""U.S U.K U.N E.U U.S.A U.A.E D.C Inc Ltd Co Corp Bros Jr a.m p.m Ave
 Blvd Rd""".split())
 _ALWAYS_FINAL_EN = {"etc"}
-_MAYBE_FINAL_RU = set("""т.д т.п т.н др млн млрд трлн тыс руб коп долл грн км кг""".split())
+_MAYBE_FINAL_RU = set("""т.д т.п т.н др млн млрд трлн тыс руб коп долл грн""".split())
+# Before a number only: "No. 5", "Art. 12", "p. 4"; "No. You can't" ends a sentence.
+_BEFORE_NUMBER = set("""No Nos Art Fig Vol Ch Sec Para pp p Nr ст п""".split())
+# After a number they are units and may end a sentence ("в 2020 г. В…", "5 см. В…"); elsewhere
+# they are abbreviations that never do ("г. Москва" for город, "см. выше" for смотри).
+_UNITS_RU = set("""г гг см м км кг ч мин""".split())
 _SENTENCE_OPENERS = set("""The A An He She It They We I You In On At But And Or So Yet However This
 That These Those There Here His Her Its Their Our My Meanwhile Also As After Before When While If
 Since Although Though According Officials Police Authorities Earlier Later Last Next Now Then
@@ -139,8 +144,9 @@ def _ends_sentence(par: str, end: int, start: int, term: str, close: str) -> boo
     token = token.lstrip("\"'«“„‘([")
     if not token:
         return True
-    if token.lower() in ("г", "гг"):
-        # "в 2020 г. В Москве" ends; "г. Москва" (город) does not.
+    if token in _BEFORE_NUMBER:
+        return not word[:1].isdigit()
+    if token.lower() in _UNITS_RU:
         before, _ = _token_before(par, start, at)
         return before.rstrip(",")[-1:].isdigit()
     return _period_ends(token, word)

@@ -6,14 +6,19 @@ Chinese text stays one token). A figure such as "2,800" or "3.5" is one token, s
 number shows as one replacement.
 
 Speed: difflib's SequenceMatcher is quadratic in the worst case, so it never sees a whole
-article. The common prefix and suffix are cut first; what is left is aligned paragraph by
-paragraph, long changed stretches sentence by sentence, and only the changed blocks are diffed
-token by token. Every level uses SequenceMatcher with autojunk=False (autojunk would make
-frequent tokens such as " " and "the" unmatchable in long texts).
+article. The common prefix and suffix (whole paragraphs) are cut first; what is left is aligned
+paragraph by paragraph, long changed stretches sentence by sentence, and only the changed blocks
+are diffed token by token, each token carrying the whitespace before it (a " " token would match
+every other one). Every level uses SequenceMatcher with autojunk=False: autojunk makes frequent
+tokens such as "the" unmatchable in long texts, and the diff shows them as changed. A changed
+block too big for it (a rewritten story) is first cut at tokens found once on each side, as
+patience diff does; a big stretch sharing none is unrelated text and is replaced whole.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 
@@ -31,12 +36,17 @@ _TOKEN = re.compile(
     re.S,
 )
 WORD_RE = _WORD = re.compile(rf"[{_CJK}]|\d+(?:[.,]\d+)*|[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)*")
-_CJK_RE = re.compile(rf"[{_CJK}]")
+# What SequenceMatcher compares at the token level: each token with the whitespace before it,
+# so that " " (a quarter of all tokens, each matching every other) never costs a comparison.
+_SM_TOKEN = re.compile(
+    rf"\s*(?:[{_CJK}]|\d+(?:[.,]\d+)*|[^\W_{_CJK}]+(?:['’][^\W_{_CJK}]+)*|\S)|\s+")
 _UNIT = re.compile(r"[^\n]*\n+|[^\n]+")            # a paragraph with the line breaks after it
 
 # Above this many characters (both sides together) a changed stretch of paragraphs is aligned
 # by sentences before tokens, so SequenceMatcher's quadratic cases stay small.
 SENTENCE_LEVEL_CHARS = 4000
+# Largest token-count product diffed by SequenceMatcher in one go (about 1,000 × 1,000 tokens).
+TOKEN_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +77,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def is_cjk(text: str, language: str | None = None) -> bool:
-    if language:
-        return language[:2].lower() in ("zh", "ja")
-    sample = text[:2000]
-    return bool(sample) and len(_CJK_RE.findall(sample)) * 4 > len(sample.replace(" ", ""))
-
-
 def diff(old: str, new: str, by: str = "word", language: str | None = None) -> list[Op]:
     """Operations that turn old into new, covering both texts end to end.
 
-    by="word" (the default): word tokens, CJK characters one by one; by="char": a word diff
-    refined to characters inside each replacement (readable, and fast); by="sentence": whole
-    sentences. Chinese and Japanese text (by language or by script) is diffed by characters
-    whichever unit is asked for, except "sentence".
+    by="word" (the default): word tokens, Chinese and Japanese characters one by one;
+    by="char": a word diff refined to characters inside each replacement where the two sides
+    are alike (readable, and fast); by="sentence": whole sentences. language only guides
+    sentence splitting ("zh"/"ja": a Latin "." is not a full stop).
     """
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
@@ -95,7 +98,7 @@ def diff(old: str, new: str, by: str = "word", language: str | None = None) -> l
                 raw)
     if suffix:
         raw.append(("equal", len(old) - suffix, len(old), len(new) - suffix, len(new)))
-    ops = _merge(raw)
+    ops = _trim_whitespace(_merge(raw), old, new)
     if by == "word":
         ops = _absorb_gaps(ops, old)
     elif by == "char":
@@ -159,9 +162,59 @@ def _diff_block(old, new, a1, a2, b1, b2, unit, language, out) -> None:
 
 
 def _diff_tokens(old, new, a1, a2, b1, b2, out) -> None:
-    ta = _spans(_TOKEN, old, a1, a2)
-    tb = _spans(_TOKEN, new, b1, b2)
-    _align(old, new, ta, tb, out, lambda i1, i2, j1, j2: out.append(("replace", i1, i2, j1, j2)))
+    _diff_token_spans(old, new, a1, a2, b1, b2, _spans(_SM_TOKEN, old, a1, a2),
+                      _spans(_SM_TOKEN, new, b1, b2), out)
+
+
+def _diff_token_spans(old, new, a1, a2, b1, b2, ta, tb, out) -> None:
+    """Token diff of old[a1:a2] and new[b1:b2] (ta, tb: their token spans). Past
+    TOKEN_BUDGET, tokens that occur once on each side and in the same order anchor the
+    texts (as in patience diff) and the stretches between anchors are diffed on their own;
+    a big stretch without any anchor is unrelated text and is replaced whole."""
+    if not ta or not tb:
+        if ta or tb:
+            out.append(("delete" if ta else "insert", a1, a2, b1, b2))
+        return
+    if len(ta) * len(tb) <= TOKEN_BUDGET:
+        _align(old, new, ta, tb, out, lambda i1, i2, j1, j2: out.append(
+            ("replace", i1, i2, j1, j2)))
+        return
+    anchors = _unique_anchors([old[s:e] for s, e in ta], [new[s:e] for s, e in tb])
+    if not anchors:
+        out.append(("replace", a1, a2, b1, b2))
+        return
+    pi = pj = 0
+    pa, pb = a1, b1
+    for i, j in anchors:
+        _diff_token_spans(old, new, pa, ta[i][0], pb, tb[j][0], ta[pi:i], tb[pj:j], out)
+        out.append(("equal", ta[i][0], ta[i][1], tb[j][0], tb[j][1]))
+        pi, pj, pa, pb = i + 1, j + 1, ta[i][1], tb[j][1]
+    _diff_token_spans(old, new, pa, a2, pb, b2, ta[pi:], tb[pj:], out)
+
+
+def _unique_anchors(ka: list[str], kb: list[str]) -> list[tuple[int, int]]:
+    """Longest increasing run of (i, j) where ka[i] == kb[j] occurs once in each list."""
+    count_a, count_b = Counter(ka), Counter(kb)
+    where_b = {k: j for j, k in enumerate(kb) if count_b[k] == 1}
+    pairs = [(i, where_b[k]) for i, k in enumerate(ka) if count_a[k] == 1 and k in where_b]
+    tails: list[int] = []            # patience sorting over j, with back links for the run
+    tail_at: list[int] = []
+    back: list[int] = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_at.append(n)
+        else:
+            tails[k] = j
+            tail_at[k] = n
+        back[n] = tail_at[k - 1] if k else -1
+    run = []
+    n = tail_at[-1] if tail_at else -1
+    while n != -1:
+        run.append(pairs[n])
+        n = back[n]
+    return run[::-1]
 
 
 def _align(old, new, sa, sb, out, on_replace) -> None:
@@ -218,6 +271,30 @@ def _merge(raw):
         elif op[0] == "replace" and op[3] == op[4]:
             op[0] = "delete"
     return [tuple(op) for op in ops]
+
+
+def _trim_whitespace(ops, old, new):
+    """Tokens carry the whitespace before them; whitespace both sides of a replacement share
+    belongs to the text around it, not to the change."""
+    out = []
+    for tag, a1, a2, b1, b2 in ops:
+        if tag == "replace":
+            p = 0
+            while a1 + p < a2 and b1 + p < b2 and old[a1 + p] == new[b1 + p] and \
+                    old[a1 + p].isspace():
+                p += 1
+            q = 0
+            while a2 - q > a1 + p and b2 - q > b1 + p and old[a2 - q - 1] == new[b2 - q - 1] \
+                    and old[a2 - q - 1].isspace():
+                q += 1
+            if p:
+                out.append(("equal", a1, a1 + p, b1, b1 + p))
+            out.append(("replace", a1 + p, a2 - q, b1 + p, b2 - q))
+            if q:
+                out.append(("equal", a2 - q, a2, b2 - q, b2))
+        else:
+            out.append((tag, a1, a2, b1, b2))
+    return _merge(out) if len(out) != len(ops) else ops
 
 
 def _absorb_gaps(ops, old):
