@@ -40,6 +40,12 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.runner = None
         self.scheduler = None
+        self.active: set[asyncio.Task] = set()   # job coroutines in progress, awaited at shutdown
+
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        self.active.add(task)
+        task.add_done_callback(self.active.discard)
 
     # -- jobs --------------------------------------------------------------------------------
     async def _crawl(self, seed: Seed, **kwargs) -> dict | None:
@@ -63,19 +69,23 @@ class Daemon:
             return run
 
     async def discover(self, name: str) -> None:
+        self._track()
         await self._crawl(self.seeds[name], mode="discover")
         await self._publish_schedule()
 
     async def recheck(self) -> None:
         from jobs.recheck import select_recheck
+        self._track()
         chosen = await asyncio.to_thread(select_recheck, self.archive, list(self.seeds.values()),
                                          None, self.config.total_budget)
+        log.info("recheck: %s", ", ".join(f"{name} {len(keys)} due" for name, keys in chosen.items()))
         await asyncio.gather(*(self._crawl(self.seeds[name], mode="recheck", keys=keys)
                                for name, keys in chosen.items() if keys))
         await self._publish_schedule()
 
     async def maintenance(self) -> None:
         from archive.warc import WarcStore
+        self._track()
         run_id = await asyncio.to_thread(self.archive.start_run, "maintenance", None)
         try:
             await asyncio.to_thread(self.archive.checkpoint)
@@ -143,14 +153,38 @@ class Daemon:
             log.info("stopping (%s): finishing in-flight requests", signal.Signals(sig).name if sig else "timer")
             self.stopping.set()
 
+    async def _stop_crawls(self) -> None:
+        # Crawler.stop_async() does nothing to an engine that was still opening when it was
+        # called (it only clears `crawling`), so stop running engines directly.
+        for crawler in list(self.runner.crawlers):
+            engine = getattr(crawler, "_engine", None)
+            if crawler.crawling:
+                await crawler.stop_async()
+            elif engine is not None and engine.running:
+                await engine.stop_async()
+
     async def _shutdown(self) -> None:
         if self.scheduler:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()       # no new jobs; running ones finish below
         # Closing the spiders runs the pipeline's close: buffered fetches are written, runs closed.
-        try:
-            await asyncio.wait_for(self.runner.stop(), timeout=20)
-        except asyncio.TimeoutError:
+        # A crawl that was still starting when the first stop went out ignores it, so ask again
+        # until every job has finished.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while loop.time() < deadline:
+            try:
+                await asyncio.wait_for(self._stop_crawls(), timeout=max(0.1, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                break
+            if not self.active:
+                break
+            await asyncio.wait(set(self.active), timeout=1)
+            if not self.active:
+                break
+        if self.active or self.runner.crawlers:
             log.error("crawls did not stop in time; unwritten fetches will be fetched again on restart")
+        if self.scheduler:
+            self.scheduler.shutdown(wait=False)
         from archive.warc import WarcStore
         WarcStore.rotate_all()
         log.info("stopped")

@@ -75,6 +75,27 @@ def recheck(source, all_, limit, overrides, archive_path, seeds_dir):
 
 
 @main.command()
+@click.option("--once", is_flag=True, help="run every job once (discovery, re-check, maintenance) and exit")
+@click.option("--recheck-every", default="1m", show_default=True, help="how often the re-check job runs")
+@click.option("--discover-every", help="override every seed's discovery interval (e.g. 30s)")
+@click.option("--maintenance-every", default="30m", show_default=True)
+@click.option("--jitter", type=int, default=10, show_default=True, help="seconds of random delay per job start")
+@click.option("--budget", type=int, help="re-checks per run over all sources [default: each seed's budget]")
+@click.option("--stop-after", type=float, help="stop by itself after this many seconds")
+@SET_OPTION
+@common
+def run(once, recheck_every, discover_every, maintenance_every, jitter, budget, stop_after, overrides,
+        archive_path, seeds_dir):
+    """Run the scheduled daemon: discovery per source, re-checks of due articles, maintenance.
+
+    Stop it with Ctrl-C or SIGTERM: in-flight requests finish, fetched results are written."""
+    from wirewatch import commands
+    commands.run(archive_path, seeds_dir, once=once, recheck_every=recheck_every, discover_every=discover_every,
+                 maintenance_every=maintenance_every, jitter=jitter, budget=budget, stop_after=stop_after,
+                 overrides=overrides)
+
+
+@main.command()
 @click.argument("ref", metavar="URL|ID")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @common

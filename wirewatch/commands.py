@@ -21,15 +21,48 @@ def crawl(source, archive_path, seeds_dir, *, mode, all_=False, limit=None, over
     seed = get_seed(source, seeds_dir)
     archive = Archive(archive_path)
     archive.ensure()
-    settings = crawl_settings(archive, resolve_seeds(seeds_dir), schedule_for(seed),
+    settings = crawl_settings(archive, resolve_seeds(seeds_dir), schedule_for,
                               progress=sys.stderr.isatty(), overrides=overrides)
-    run = run_once(seed, settings, mode=mode, all_=all_, limit=limit)
+    keys = None
+    if mode == "recheck" and not all_:
+        from jobs.recheck import select_recheck
+        keys = select_recheck(archive, [seed], total_budget=limit, per_source=limit or 10**9)[seed.name]
+        if not keys:
+            click.echo(f"{source}: nothing is due")
+            return
+    run = run_once(seed, settings, mode=mode, all_=all_, limit=limit, keys=keys)
     if not run:
         raise queries.ArchiveError(f"{mode} of {source} did not complete (see the log above)")
     parts = ", ".join(f"{run.get(k) or 0} {k.replace('_', ' ')}" for k in SUMMARY)
     click.echo(f"{source} {run['job']} run {run['run_id']} {run['outcome']}: {run.get('fetches') or 0} fetches; {parts}")
     if run["outcome"] == "failed":
         raise queries.ArchiveError(run.get("error") or "run failed")
+
+
+def run(archive_path, seeds_dir, *, once, recheck_every, discover_every, maintenance_every, jitter, budget,
+        stop_after, overrides) -> None:
+    import logging
+
+    from crawler.runner import crawl_settings
+    from crawler.seeds import parse_duration
+    from jobs.daemon import DaemonConfig, run_daemon
+    from jobs.schedule import policy_for, schedule_for
+
+    seeds = load_seeds(seeds_dir)
+    if not seeds:
+        raise ValueError(f"no seeds in {resolve_seeds(seeds_dir)}")
+    for seed in seeds.values():
+        policy_for(seed)  # refuse a bad [recheck] table before starting anything
+    archive = Archive(archive_path)
+    archive.ensure()
+    config = DaemonConfig(recheck_every=parse_duration(recheck_every), maintenance_every=parse_duration(maintenance_every),
+                          jitter_s=jitter, total_budget=budget, once=once, stop_after=stop_after,
+                          discover_every={n: parse_duration(discover_every) for n in seeds} if discover_every else {})
+    settings = crawl_settings(archive, resolve_seeds(seeds_dir), schedule_for, overrides=overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    for noisy in ("scrapy", "apscheduler", "twisted", "py.warnings"):  # our daemon log says what each job did
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    run_daemon(archive, seeds, settings, config)
 
 
 def history(ref, archive_path, fmt) -> None:
