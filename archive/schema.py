@@ -126,6 +126,18 @@ _V1 = [
         JOIN version_changes c ON c.article_id = v.article_id AND c.version = v.version
         LEFT JOIN versions p ON p.article_id = v.article_id AND p.version = c.from_version
         WHERE c.from_version IS NOT NULL""",
+    """CREATE TABLE reextractions (
+        article_id VARCHAR NOT NULL, version INTEGER NOT NULL,   -- the version whose capture it re-read
+        fetch_id BIGINT,
+        extracted_at TIMESTAMPTZ NOT NULL,
+        extractor VARCHAR NOT NULL,          -- the extractor (and drop rules) now in use
+        drop_rules VARCHAR,
+        title VARCHAR, byline VARCHAR, published_at VARCHAR, modified_at VARCHAR,
+        lead VARCHAR, text VARCHAR, language VARCHAR, tags VARCHAR[],
+        content_hash VARCHAR,
+        differs BOOLEAN,                     -- whether it differs from the stored version
+        PRIMARY KEY (article_id, version, extractor, drop_rules)
+    )""",
     """CREATE TABLE job_schedule (
         job_id VARCHAR PRIMARY KEY,          -- the daemon's job, e.g. 'discover:tass'
         job VARCHAR, source VARCHAR,
