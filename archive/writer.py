@@ -62,16 +62,32 @@ def load_version(con, article_id: str, version: int) -> dict | None:
     return out
 
 
-def _matching_version(con, article_id: str, new_hash: str, volatile: frozenset[str]) -> tuple[int | None, bool]:
-    """(version whose content equals the new capture, whether it is the latest)."""
+def _matching_version(con, article_id: str, new_hash: str, volatile: frozenset[str],
+                      extractor: str | None = None) -> tuple[int | None, bool]:
+    """(version whose content equals the new capture, whether it is the latest).
+
+    A capture extracted by a different extractor than the latest version (an upgrade, new drop
+    rules) is also compared with that version's re-extraction by the current extractor: a
+    difference that only the extractor made is not a publisher's edit.
+    """
     rows = con.execute(
-        """SELECT version, title, byline, published_at, modified_at, lead, text
+        """SELECT version, title, byline, published_at, modified_at, lead, text, extractor
            FROM versions WHERE article_id = ? ORDER BY version DESC""", [article_id]).fetchall()
-    for i, (version, title, byline, pub, mod, lead, text) in enumerate(rows):
+    for i, (version, title, byline, pub, mod, lead, text, made_by) in enumerate(rows):
         fields = {"title": title, "byline": byline, "published_at": pub, "modified_at": mod, "lead": lead, "text": text}
         if normalize.content_hash(fields, volatile) == new_hash:
             return version, i == 0
+        if i == 0 and extractor and made_by != extractor and _reextraction_matches(con, article_id, version, extractor, new_hash, volatile):
+            return version, True
     return None, False
+
+
+def _reextraction_matches(con, article_id, version, extractor, new_hash, volatile) -> bool:
+    rows = con.execute(
+        """SELECT title, byline, published_at, modified_at, lead, text FROM reextractions
+           WHERE article_id = ? AND version = ? AND extractor = ?""", [article_id, version, extractor]).fetchall()
+    keys = ("title", "byline", "published_at", "modified_at", "lead", "text")
+    return any(normalize.content_hash(dict(zip(keys, row)), volatile) == new_hash for row in rows)
 
 
 def record_fetch(con: duckdb.DuckDBPyConnection, r: FetchResult, *, run_id: int | None,
@@ -125,7 +141,7 @@ def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
     if art["versions"] and r.payload_digest and r.payload_digest == art["payload_digest"]:
         return "unchanged", art["versions"], "live", None, None
     new_hash = normalize.content_hash(version_fields(snap, volatile), volatile)
-    match, is_latest = _matching_version(con, r.article_id, new_hash, volatile)
+    match, is_latest = _matching_version(con, r.article_id, new_hash, volatile, snap.extractor)
     if match is not None and is_latest:
         return "unchanged", match, "live", None, None
     next_version = art["versions"] + 1

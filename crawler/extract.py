@@ -10,6 +10,8 @@ are safe. The steps, one module each under crawler/extraction/:
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 
 import trafilatura
@@ -28,7 +30,17 @@ from .extraction.quality import judge, prose_words
 EXTRACTOR_VERSION = 1
 EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
 
-__all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "validate_selectors"]
+__all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "extractor_id", "validate_selectors"]
+
+
+def extractor_id(drop: Sequence[str] | str = ()) -> str:
+    """What produced a snapshot: the extractor and, when there are any, the drop rules (hashed),
+    so a change of either is told apart from a publisher's edit."""
+    rules = [drop] if isinstance(drop, str) else list(drop or ())
+    if not rules:
+        return EXTRACTOR_NAME
+    digest = hashlib.sha1(json.dumps(rules).encode("utf-8")).hexdigest()[:10]
+    return f"{EXTRACTOR_NAME} / drop {digest}"
 
 
 def extract(
@@ -49,7 +61,7 @@ def extract(
     if tree is None:
         verdict = judge(None, html, "", [], 0)
         return Snapshot(url=url, quality=verdict.quality, quality_reason=verdict.reason,
-                        extractor=EXTRACTOR_NAME)
+                        extractor=extractor_id(drop))
     if drop:
         drop_elements(tree, [drop] if isinstance(drop, str) else drop)
 
@@ -76,5 +88,5 @@ def extract(
         canonical_url=metadata.canonical_url(tree, url),
         quality=verdict.quality,
         quality_reason=verdict.reason,
-        extractor=EXTRACTOR_NAME,
+        extractor=extractor_id(drop),
     )

@@ -11,6 +11,8 @@ import asyncio
 import logging
 import time
 
+from scrapy.utils.misc import load_object
+
 from archive.store import Archive
 from archive.warc import WarcStore
 from crawler.items import FetchItem, SignalItem
@@ -23,7 +25,8 @@ class ArchivePipeline:
         self.crawler = crawler
         s = crawler.settings
         self.archive = Archive(s.get("WIREWATCH_ARCHIVE"))
-        self.schedule_factory = s.get("WIREWATCH_SCHEDULE")
+        factory = s.get("WIREWATCH_SCHEDULE")
+        self.schedule_factory = load_object(factory) if isinstance(factory, str) else factory
         self.batch_size = s.getint("WIREWATCH_BATCH_SIZE", 100)
         self.flush_seconds = s.getfloat("WIREWATCH_FLUSH_SECONDS", 2.0)
         self.max_buffer = s.getint("WIREWATCH_MAX_BUFFER", 5000)

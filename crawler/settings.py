@@ -50,8 +50,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 # wirewatch's own settings (documented in README.md)
 WIREWATCH_ARCHIVE = None                # path; None = $WIREWATCH_ARCHIVE or data/wirewatch.duckdb
 WIREWATCH_SEEDS = None                  # directory; None = $WIREWATCH_SEEDS or seeds/
-WIREWATCH_SCHEDULE = None               # callable(seed) -> schedule(now=..., ...) -> next_check;
-                                        # None = look again in 15 minutes (library use)
+# callable(seed) -> schedule(now=..., ...) -> next_check, or its import path. The re-check policy
+# lives in jobs/; the crawler only calls what it is given here.
+WIREWATCH_SCHEDULE = "jobs.schedule.schedule_for"
 WIREWATCH_BATCH_SIZE = 100              # fetches per archive transaction
 WIREWATCH_FLUSH_SECONDS = 2.0           # ...or this often, whichever comes first
 WIREWATCH_MAX_BUFFER = 5000             # past this the crawl waits for the archive (bounded memory)
