@@ -73,19 +73,22 @@ def _field_value(v: dict | None, name: str) -> str:
 # --- terminal ---------------------------------------------------------------------------------
 
 def render_terminal(old: dict | None, new: dict, by: str = "word", *,
-                    context: int | None = 2) -> Group:
-    """A rich renderable: header, changed fields (headline first), then the body with deleted
-    text red and struck through, inserted text green. context: unchanged paragraphs kept
-    around each change (None keeps the whole body)."""
+                    context: int | None = 2, markers: bool = False) -> Group:
+    """A rich renderable: header, summary, changed fields (headline first), then the body with
+    deleted text red and struck through, inserted text green. context: unchanged paragraphs
+    kept around each change (None keeps the whole body). markers: also wrap deletions in
+    [-…-] and insertions in {+…+} (git's word-diff), for output without colour."""
     language = new.get("language")
     parts: list = [Text(f"{version_label(old)} → {version_label(new)}", style="bold")]
+    if old:
+        parts.append(Text(summary_line(compute_change(old, new)), style="italic"))
     for row in field_rows(old or {}, new):
         name = row["field"]
         line = Text()
         line.append(f"{name}: ", style="bold cyan")
         if name in TEXT_FIELDS:
             _append_ops(line, diff(_field_value(old, name), _field_value(new, name), by,
-                                   language))
+                                   language), markers)
         else:
             if row["old"]:
                 line.append(str(row["old"]), DELETED)
@@ -94,22 +97,28 @@ def render_terminal(old: dict | None, new: dict, by: str = "word", *,
         parts.append(line)
     parts.append(Rule(style="dim"))
     ops = diff((old or {}).get("text") or "", new.get("text") or "", by, language)
-    parts.extend(_body_lines(ops, context))
+    parts.extend(_body_lines(ops, context, markers))
     return Group(*parts)
 
 
-def _append_ops(text: Text, ops: list[Op]) -> None:
+def _mark(text: str, style: str | None, markers: bool) -> str:
+    if not markers or not text or style is None:
+        return text
+    return f"[-{text}-]" if style == DELETED else f"{{+{text}+}}"
+
+
+def _append_ops(text: Text, ops: list[Op], markers: bool = False) -> None:
     for op in ops:
         if op.tag == "equal":
             text.append(op.old_text)
             continue
         if op.old_text:
-            text.append(op.old_text, DELETED)
+            text.append(_mark(op.old_text, DELETED, markers), DELETED)
         if op.new_text:
-            text.append(op.new_text, INSERTED)
+            text.append(_mark(op.new_text, INSERTED, markers), INSERTED)
 
 
-def _body_lines(ops: list[Op], context: int | None) -> list[Text]:
+def _body_lines(ops: list[Op], context: int | None, markers: bool = False) -> list[Text]:
     lines: list[list[tuple[str, str | None]]] = [[]]
     for op in ops:
         pieces = [(op.old_text, None)] if op.tag == "equal" else \
@@ -137,7 +146,7 @@ def _body_lines(ops: list[Op], context: int | None) -> list[Text]:
             skipped = 0
         t = Text()
         for piece, style in line:
-            t.append(piece, style)
+            t.append(_mark(piece, style, markers), style)
         out.append(t)
     if skipped:
         out.append(Text(f"⋯ {skipped} unchanged paragraph{'s' if skipped > 1 else ''} ⋯",

@@ -187,6 +187,7 @@ class Daemon:
             self.scheduler.shutdown(wait=False)
         from archive.warc import WarcStore
         WarcStore.rotate_all()
+        await asyncio.to_thread(self.archive.set_job_schedule, [])   # no daemon, no next run times
         log.info("stopped")
 
 

@@ -97,7 +97,8 @@ def diff(ref, archive_path, from_v, to_v, by, fmt) -> None:
     elif fmt == "html":
         sys.stdout.write(render.render_html(old, new, by=by))
     else:
-        Console().print(render.render_terminal(old, new, by=by))
+        tty = sys.stdout.isatty()
+        Console(width=None if tty else 120).print(render.render_terminal(old, new, by=by, markers=not tty))
 
 
 def sql(query, archive_path, fmt) -> None:
@@ -118,6 +119,6 @@ def status(archive_path, seeds_dir, fmt) -> None:
     rows = source_status(Archive(archive_path), load_seeds(seeds_dir))
     if fmt == "json":
         print_json(rows)
-    else:
-        columns = list(rows[0]) if rows else ["source"]
-        print_rows(columns, [[r[c] for c in columns] for r in rows], "table")
+    elif rows:  # one column per source reads better than sixteen columns per row
+        fields = [c for c in rows[0] if c != "source"]
+        print_rows(["", *(r["source"] for r in rows)], [[f.replace("_", " "), *(r[f] for r in rows)] for f in fields])
