@@ -7,6 +7,7 @@ own `Sitemap` (the one SitemapSpider uses), gzip included.
 from __future__ import annotations
 
 import calendar
+import warnings
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
 from urllib.parse import urldefrag, urljoin
@@ -50,9 +51,16 @@ def feed_entries(body: bytes, base_url: str) -> list[tuple[str, datetime | None]
         link = entry.get("link") or entry.get("id")
         if not link:
             continue
-        when = _struct_time(entry.get("updated_parsed")) or _struct_time(entry.get("published_parsed"))
+        when = _struct_time(_get(entry, "updated_parsed")) or _struct_time(entry.get("published_parsed"))
         out.append((clean_url(link, base_url), when))
     return out
+
+
+def _get(entry, key):
+    # feedparser warns when "updated" silently falls back to "published"; we ask for both anyway
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return entry.get(key)
 
 
 def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, datetime | None]]]:
@@ -71,7 +79,7 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, datetime | None]]
         loc = entry.get("loc")
         if loc:
             out.append((clean_url(loc), parse_datetime(entry.get("lastmod"))))
-    return sitemap.type or "invalid", out
+    return (sitemap.type if sitemap.type in ("sitemapindex", "urlset") else "invalid"), out
 
 
 def article_links(entries: Iterable[tuple[str, datetime | None]], is_article) -> Iterator[tuple[str, datetime | None]]:
