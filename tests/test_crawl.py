@@ -146,3 +146,15 @@ def test_windows_1251_article_is_correct_cyrillic(ww, sim):
     assert row["title"] == art.headline
     assert art.paragraphs[0][:40] in row["text"]
     assert "Р°" not in row["text"]   # the classic mojibake of UTF-8 read as cp1251
+
+
+def test_offsite_redirect_is_refused_and_recorded(ww, sim):
+    ww("crawl", "wiresim")
+    aid = sim.article_ids()[0]
+    port = sim.base_url.rsplit(":", 1)[1]
+    sim.fault(aid, "redirect", location=f"http://localhost:{port}/world/{aid}/elsewhere")
+    ww("recheck", "wiresim", "--all")
+    row = ww.sql(f"SELECT outcome, http_status, error FROM fetches WHERE article_id = 'wiresim:{aid}' "
+                 "ORDER BY fetch_id DESC LIMIT 1")[0]
+    assert row["outcome"] == "redirected" and row["http_status"] == 301 and "off-site" in row["error"], row
+    assert not any(p.startswith("/world/") and p.endswith("/elsewhere") for _, p, _ in sim.requests)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-FAULT_KINDS = ("500", "503", "reset", "slow", "truncated", "huge", "challenge", "near_empty")
+FAULT_KINDS = ("500", "503", "reset", "slow", "truncated", "huge", "challenge", "near_empty", "redirect")
 # Options each kind understands, with defaults; anything else is refused so a typo is not
 # silently ignored.
 FAULT_OPTIONS = {"503": {"retry_after": 30}, "slow": {"seconds": 5.0},
-                 "huge": {"size": 10_500_000}}
+                 "huge": {"size": 10_500_000},
+                 # a 301 to anywhere, e.g. another host: crawlers must not follow it off-site
+                 "redirect": {"location": "http://localhost/elsewhere", "status": 301}}
 
 
 @dataclass

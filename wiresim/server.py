@@ -115,6 +115,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._reset()
         if kind == "slow":
             time.sleep(float(fault.options["seconds"]))
+        if kind == "redirect":
+            return self._send(Response(int(fault.options["status"]), b"",
+                                       {"Location": str(fault.options["location"])}), head=head)
         if kind in ("500", "503"):
             status = int(kind)
             headers = {"Retry-After": str(fault.options["retry_after"])} if status == 503 else {}

@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timezone
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.linkextractors import LinkExtractor
 
 from archive import normalize
@@ -159,8 +160,15 @@ class WireSpider(scrapy.Spider):
         request = failure.request
         first = request.meta.get("confirm_of")
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}".splitlines()[0][:500]
-        result = self._result(request, request.meta.get("known").url if request.meta.get("known") else request.url, _utcnow())
+        redirects = request.meta.get("redirect_urls") or []
+        result = self._result(request, request.meta.get("known").url if request.meta.get("known") else
+                              (redirects[0] if redirects else request.url), _utcnow())
         result.error = reason
+        if failure.check(IgnoreRequest) and redirects and not self.seed.in_domains(request.url):
+            # Scrapy's OffsiteMiddleware refused where the redirect led: record where that was
+            result.http_status = (request.meta.get("redirect_reasons") or [301])[-1]
+            result.final_url = request.url
+            result.error = f"off-site redirect refused: {request.url}"
         if first is not None:  # the change stands unconfirmed: keeping it beats missing an edit
             first.result.confirm = result
             yield first
