@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import random
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -45,3 +47,28 @@ def _retry_after(value: bytes | None) -> float | None:
         return float(value.decode("ascii").strip())
     except (ValueError, UnicodeDecodeError):
         return None  # an HTTP date: fall back to our own backoff
+
+
+class SeedDomainsMiddleware:
+    """Refuse every request outside the seed's domains, redirects included.
+
+    Scrapy's OffsiteMiddleware lets `dont_filter` requests through, and rechecks must be
+    `dont_filter` (the same URL is fetched again on purpose), so a 301 to another host would be
+    followed. This check has no such exception.
+    """
+
+    def process_request(self, request, spider=None):
+        spider = spider or getattr(self, "spider", None)
+        seed = getattr(spider, "seed", None)
+        if seed is not None and not seed.in_domains(request.url):
+            raise IgnoreRequest(f"off-site request refused: {request.url} is outside {list(seed.domains)}")
+        return None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = cls()
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider):
+        self.spider = spider

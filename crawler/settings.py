@@ -32,6 +32,7 @@ RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.SeedDomainsMiddleware": 60,
 }
 ITEM_PIPELINES = {"crawler.pipeline.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.CrawlProgress": 500}

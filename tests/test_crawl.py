@@ -157,4 +157,4 @@ def test_offsite_redirect_is_refused_and_recorded(ww, sim):
     row = ww.sql(f"SELECT outcome, http_status, error FROM fetches WHERE article_id = 'wiresim:{aid}' "
                  "ORDER BY fetch_id DESC LIMIT 1")[0]
     assert row["outcome"] == "redirected" and row["http_status"] == 301 and "off-site" in row["error"], row
-    assert not any(p.startswith("/world/") and p.endswith("/elsewhere") for _, p, _ in sim.requests)
+    assert not any(p.startswith("/world/") and p.endswith("/elsewhere") for _, p, _ in sim.requests), sim.requests[-5:]
