@@ -32,6 +32,9 @@ class FetchResult:
     confirm: "FetchResult | None" = None
     volatile_lines: list[str] = field(default_factory=list)
     publisher_modified: datetime | None = None  # a signal seen during discovery
+    # The latest version's own capture re-extracted with the current extractor, when that
+    # version was made by another extractor (or other drop rules): (version, snapshot).
+    baseline: "tuple[int, Snapshot] | None" = None
 
     @property
     def article_id(self) -> str:

@@ -35,6 +35,7 @@ class KnownArticle:
     last_checked: datetime | None
     publisher_modified: datetime | None
     latest: dict | None = None   # latest version fields (loaded for rechecks only)
+    latest_warc: tuple[str, int] | None = None   # where the latest version's capture is stored
 
 
 class Archive:
@@ -152,6 +153,10 @@ class Archive:
                 art = KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub)
                 if with_latest and versions:
                     art.latest = load_version(con, aid, versions)
+                    row = con.execute(
+                        """SELECT f.warc_file, f.warc_offset FROM versions v JOIN fetches f USING (fetch_id)
+                           WHERE v.article_id = ? AND v.version = ?""", [aid, versions]).fetchone()
+                    art.latest_warc = (row[0], row[1]) if row and row[0] else None
                 out.append(art)
             return out
 

@@ -105,6 +105,8 @@ def record_fetch(con: duckdb.DuckDBPyConnection, r: FetchResult, *, run_id: int 
         volatile.update(normalize.line_key(x) for x in r.volatile_lines)
     frozen = frozenset(volatile)
 
+    if r.baseline is not None:
+        store_reextraction(con, aid, r.baseline[0], r.baseline[1], frozen, now)
     outcome, version, status, content_hash, reverts_to = _decide(con, r, art, frozen)
     fetch_id = _insert_fetch(con, r, run_id, outcome, version, aid)
     if r.confirm is not None:
@@ -174,6 +176,22 @@ def _insert_version(con, r: FetchResult, aid, version, fetch_id, volatile, now, 
     previous = load_version(con, aid, version - 1) if version > 1 else None
     current = load_version(con, aid, version)
     store_change(con, aid, previous, current, reverts_to=reverts_to, at=now)
+
+
+def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, volatile: frozenset[str],
+                       now: datetime, fetch_id: int | None = None, drop_rules: str | None = None) -> bool:
+    """Keep a re-extraction of a version's capture apart from the versions; returns whether it
+    differs from the stored version."""
+    fields = version_fields(snapshot, volatile)
+    new_hash = normalize.content_hash(fields, volatile)
+    stored = load_version(con, article_id, version)
+    differs = stored is None or normalize.content_hash(stored, volatile) != new_hash
+    con.execute(
+        """INSERT OR REPLACE INTO reextractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [article_id, version, fetch_id, now, snapshot.extractor, drop_rules or "", fields["title"], fields["byline"],
+         fields["published_at"], fields["modified_at"], fields["lead"], fields["text"], snapshot.language,
+         fields["tags"], new_hash, differs])
+    return differs
 
 
 def _remember_volatile(con, source: str, lines: list[str], now) -> None:

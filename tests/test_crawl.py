@@ -158,3 +158,23 @@ def test_offsite_redirect_is_refused_and_recorded(ww, sim):
                  "ORDER BY fetch_id DESC LIMIT 1")[0]
     assert row["outcome"] == "redirected" and row["http_status"] == 301 and "off-site" in row["error"], row
     assert not any(p.startswith("/world/") and p.endswith("/elsewhere") for _, p, _ in sim.requests), sim.requests[-5:]
+
+
+def test_new_drop_rules_are_not_publisher_edits(ww, sim, tmp_path):
+    """Changing the extraction (here: a drop rule removing the last paragraph) must not make
+    every article look edited: the latest capture is re-read from WARC with the new rules."""
+    from conftest import write_sim_seed
+    ww("crawl", "wiresim")
+    ids = sim.article_ids()
+    seeds = write_sim_seed(tmp_path / "seeds-with-drop", sim.base_url)
+    toml = (seeds / "wiresim.toml").read_text().replace("drop = []", 'drop = ["div.article-body p:last-of-type"]')
+    (seeds / "wiresim.toml").write_text(toml)
+    ww.seeds = seeds
+    sim.conditional = False
+    sim.edit(ids[0], "number")
+    ww("recheck", "wiresim", "--all")
+    versions = {r["article_id"]: r["versions"] for r in ww.sql("SELECT article_id, versions FROM articles")}
+    assert versions.pop(f"wiresim:{ids[0]}") == 2              # the real edit still shows
+    assert set(versions.values()) == {1}                          # the new rule alone made nothing
+    kept = ww.sql("SELECT count(*) AS n, bool_and(differs) AS all_differ FROM reextractions")[0]
+    assert kept["n"] >= len(ids) - 1 and kept["all_differ"]

@@ -205,10 +205,31 @@ class WireSpider(scrapy.Spider):
             yield self._confirmed(first, result, exchange)
             return
         item = FetchItem(result, exchange)
+        await self._baseline(result, known)
         if self._needs_confirmation(result, known):
             yield self.article_request(response.url, result.article_key, known, confirm_of=item)
             return
         yield item
+
+    async def _baseline(self, result: FetchResult, known) -> None:
+        """When the latest version was made by another extractor or other drop rules, re-read its
+        own capture from WARC with the current ones, so only the publisher's edits count."""
+        snap = result.snapshot
+        if (snap is None or not snap.is_article or known is None or not known.latest or not known.latest_warc
+                or known.latest.get("extractor") == snap.extractor):
+            return
+        from archive.warc import read_response
+        warc_dir = Archive(self._setting("WIREWATCH_ARCHIVE")).warc_dir
+        try:
+            headers, body, uri, _ = await asyncio.to_thread(read_response, warc_dir, known.latest_warc)
+        except OSError as exc:
+            self.logger.warning("cannot re-read %s from WARC: %s", known.article_id, exc)
+            return
+        baseline = await extract_async(body, uri, dict(headers), self.seed.drop,
+                                       self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
+        result.baseline = (known.versions, baseline)
+        frozen = frozenset(self.volatile)
+        known.latest = dict(known.latest, **version_fields(baseline, frozen))   # compare with this from now on
 
     def _final_key(self, url: str, result: FetchResult) -> str | None:
         key = self.seed.article_key(url)
