@@ -15,6 +15,7 @@ from .db import ArchiveError
 from .edits import CHANGE_CLASSES
 
 EVENT_CLASSES = ("pulled", "redirected")
+_ORDER = {name: i for i, name in enumerate(CHANGE_CLASSES)}
 
 # What `changes` shows per row: the table and CSV keep it to one line, JSON adds the parts.
 TABLE_COLUMNS = ["captured_at", "source", "article_id", "url", "versions", "title", "classes", "summary"]
@@ -91,6 +92,7 @@ def recent_changes(con, *, since: datetime | None = None, sources: Iterable[str]
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
     for row in rows:
+        row["classes"] = sorted(row["classes"], key=_ORDER.get)    # headline first, as CHANGE_CLASSES
         row["versions"] = (f"{row['from_version']}→{row['version']}" if row["kind"] == "version"
                            else row["classes"][0])
         row["details"] = [d for d in row["details"] or [] if d is not None]

@@ -121,7 +121,7 @@ def record_fetch(con: duckdb.DuckDBPyConnection, r: FetchResult, *, run_id: int 
 
 def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
     """(outcome, version, new article status or None to keep, content hash, reverts_to)."""
-    if r.http_status and 300 <= r.http_status < 400:   # a redirect we did not follow (off-site)
+    if r.http_status and 300 <= r.http_status < 400 and r.http_status != 304:   # a redirect not followed (off-site)
         return "redirected", None, "redirected", None, None
     if r.error or r.http_status is None:
         return "error", None, None if art["versions"] else "error", None, None

@@ -20,11 +20,10 @@ from datetime import datetime, timezone
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive import normalize
 from archive.queries import find_article
 from archive.store import Archive
 from archive.warc import read_response
-from archive.writer import version_fields
+from archive.writer import store_reextraction
 
 from .extract import EXTRACTOR_NAME, extract
 from .seeds import Seed
@@ -35,10 +34,8 @@ POOL_FROM = 50
 # How many differing/missing versions the summary names before saying "and N more".
 NAMED = 20
 
-_STORED = ("title", "byline", "published_at", "modified_at", "lead", "text")
 _BATCH_SQL = """
 SELECT v.article_id, v.version, v.fetch_id, a.source, coalesce(f.url, v.url) AS url,
-       v.title, v.byline, v.published_at, v.modified_at, v.lead, v.text,
        f.warc_file, f.warc_offset,
        -- the same payload captured by another fetch of the article: a fallback pointer
        (SELECT list([g.warc_file, g.warc_offset::VARCHAR] ORDER BY g.fetch_id) FROM fetches g
@@ -53,10 +50,6 @@ WHERE list_contains($sources, a.source)
 ORDER BY v.article_id, v.version
 LIMIT $limit
 """
-_INSERT = """INSERT OR REPLACE INTO reextractions
-    (article_id, version, fetch_id, extracted_at, extractor, drop_rules, title, byline, published_at,
-     modified_at, lead, text, language, tags, content_hash, differs)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 @dataclass
@@ -125,13 +118,28 @@ def reextract(archive: Archive, seeds: dict[str, Seed], *, source: str | None = 
         if not batch:
             return report
         after = (batch[-1]["article_id"], batch[-1]["version"])
-        rows = _reextract_batch(archive, batch, seeds, volatile, workers, now, report)
-        if rows:
-            with archive.writing() as con:
-                con.executemany(_INSERT, rows)
+        found, snapshots = _extract_batch(archive, batch, seeds, workers, report)
+        if not found:
+            continue
+        with archive.writing() as con:
+            for v, snap in zip(found, snapshots):
+                source = v["source"]
+                differs = store_reextraction(con, v["article_id"], v["version"], snap, volatile[source], now,
+                                             fetch_id=v["fetch_id"], drop_rules=drop_rules(seeds[source]))
+                _count(report, v, snap, differs)
 
 
-def _reextract_batch(archive, batch, seeds, volatile, workers, now, report) -> list[list]:
+def _count(report: ReextractReport, v: dict, snap, differs: bool) -> None:
+    report.reread += 1
+    if differs:
+        note = "" if snap.is_article else f", now {snap.quality}"
+        report.differing.append(f"{v['article_id']} v{v['version']}{note}")
+    else:
+        report.identical += 1
+
+
+def _extract_batch(archive, batch, seeds, workers, report) -> tuple[list[dict], list]:
+    """The batch's versions whose records could be read, and their new snapshots."""
     jobs, found = [], []
     for v in batch:
         label = f"{v['article_id']} v{v['version']}"
@@ -142,24 +150,7 @@ def _reextract_batch(archive, batch, seeds, volatile, workers, now, report) -> l
         headers, body = record
         jobs.append((body, v["url"], headers, seeds[v["source"]].drop))
         found.append(v)
-    snapshots = _extract_all(jobs, workers)
-    rows = []
-    for v, snap in zip(found, snapshots):
-        seed, frozen = seeds[v["source"]], volatile[v["source"]]
-        fields = version_fields(snap, frozen)
-        new_hash = normalize.content_hash(fields, frozen)
-        differs = new_hash != normalize.content_hash({k: v[k] for k in _STORED}, frozen)
-        report.reread += 1
-        if differs:
-            note = "" if snap.is_article else f", now {snap.quality}"
-            report.differing.append(f"{v['article_id']} v{v['version']}{note}")
-        else:
-            report.identical += 1
-        rows.append([v["article_id"], v["version"], v["fetch_id"], now, snap.extractor or EXTRACTOR_NAME,
-                     drop_rules(seed), fields["title"], fields["byline"], fields["published_at"],
-                     fields["modified_at"], fields["lead"], fields["text"], snap.language, fields["tags"],
-                     new_hash, differs])
-    return rows
+    return found, _extract_all(jobs, workers)
 
 
 def _record(warc_dir, v: dict):

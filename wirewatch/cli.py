@@ -110,5 +110,12 @@ def status(fmt, archive_path, seeds_dir):
     commands.status(archive_path, seeds_dir, fmt)
 
 
+from wirewatch.cli_edits import changes, feed, reextract  # noqa: E402
+
+main.add_command(changes)
+main.add_command(feed)
+main.add_command(reextract)
+
+
 if __name__ == "__main__":
     main()
