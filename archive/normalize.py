@@ -17,6 +17,8 @@ _ZERO_WIDTH = re.compile(r"[\u200c\u200d\u2060\ufeff\u00ad]")
 
 # The fields whose change makes a new version (design: headline, byline, lead, body, dates).
 HASHED_FIELDS = ("title", "byline", "lead", "text", "published_at", "modified_at")
+# What a reader reads: a revert is the same text again, whatever the page says about its dates.
+TEXT_FIELDS = ("title", "byline", "lead", "text")
 
 
 def normalize_line(line: str) -> str:
@@ -53,10 +55,11 @@ def differing_lines(first: str, second: str) -> set[str]:
     return a ^ b
 
 
-def content_hash(fields: Mapping[str, object], volatile: Iterable[str] = ()) -> str:
+def content_hash(fields: Mapping[str, object], volatile: Iterable[str] = (),
+                 names: tuple[str, ...] = HASHED_FIELDS) -> str:
     volatile = frozenset(volatile)
     parts = []
-    for name in HASHED_FIELDS:
+    for name in names:
         value = fields.get(name)
         if name == "text":
             value = strip_volatile(value or "", volatile)

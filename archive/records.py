@@ -33,8 +33,8 @@ class FetchResult:
     volatile_lines: list[str] = field(default_factory=list)
     publisher_modified: datetime | None = None  # a signal seen during discovery
     # The latest version's own capture re-extracted with the current extractor, when that
-    # version was made by another extractor (or other drop rules): (version, snapshot).
-    baseline: "tuple[int, Snapshot] | None" = None
+    # version was made by another extractor (or other drop rules): (version, snapshot, drop rules).
+    baseline: "tuple[int, Snapshot, str] | None" = None
 
     @property
     def article_id(self) -> str:

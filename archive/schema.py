@@ -12,7 +12,6 @@ SCHEMA_VERSION = 1
 
 _V1 = [
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
-    "CREATE SEQUENCE fetch_ids START 1",
     "CREATE SEQUENCE run_ids START 1",
     """CREATE TABLE articles (
         article_id VARCHAR PRIMARY KEY,      -- '<source>:<id from the seed id pattern>'

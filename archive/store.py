@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from . import db, schema
 from .records import FetchResult
+from .batch import Batch
 from .writer import Schedule, default_schedule, load_version, record_fetch
 
 
@@ -172,14 +173,10 @@ class Archive:
         """Write a batch of fetches in one transaction; all or nothing."""
         if not results:
             return []
-        by_source: dict[str, set[str]] = {}
         with self.writing() as con:
-            out = []
-            for r in results:
-                if r.source not in by_source:
-                    by_source[r.source] = {k for (k,) in con.execute(
-                        "SELECT line_key FROM volatile_lines WHERE source = ?", [r.source]).fetchall()}
-                out.append(record_fetch(con, r, run_id=run_id, volatile=by_source[r.source], schedule=schedule))
+            batch = Batch(con, [r.article_id for r in results])
+            out = [record_fetch(batch, r, run_id=run_id, schedule=schedule) for r in results]
+            batch.flush()
             return out
 
     def note_signals(self, source: str, signals: Iterable[tuple[str, str, datetime | None]]) -> int:

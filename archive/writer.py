@@ -1,6 +1,6 @@
 """The one write path: a fetch result in, fetch/version/article/event rows out.
 
-`record_fetch` runs inside the caller's transaction. Whether a capture is a new version is decided
+`record_fetch` stages one fetch in the caller's Batch (one transaction). Whether a capture is a new version is decided
 here and only here: by the normalized content hash of the fields that make a revision, with the
 source's known volatile lines left out of the body, compared with the latest version recomputed
 under the same volatile set (so learning a new volatile line later never makes a spurious version).
@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
-import duckdb
-
 from . import normalize
+from .batch import Batch
 from .records import FetchResult
 from .snapshot import QUALITY_ERROR, Snapshot
 
@@ -38,16 +37,6 @@ def version_fields(snapshot: Snapshot, volatile: frozenset[str]) -> dict:
     }
 
 
-def _article(con, article_id):
-    row = con.execute(
-        """SELECT url, first_seen, last_checked, last_changed, status, versions, unchanged_checks,
-                  payload_digest FROM articles WHERE article_id = ?""", [article_id]).fetchone()
-    if row is None:
-        return None
-    keys = ("url", "first_seen", "last_checked", "last_changed", "status", "versions", "unchanged_checks", "payload_digest")
-    return dict(zip(keys, row))
-
-
 def load_version(con, article_id: str, version: int) -> dict | None:
     cur = con.execute(
         """SELECT version, captured_at, title, byline, published_at, modified_at, lead, text, language,
@@ -62,23 +51,29 @@ def load_version(con, article_id: str, version: int) -> dict | None:
     return out
 
 
-def _matching_version(con, article_id: str, new_hash: str, volatile: frozenset[str],
-                      extractor: str | None = None) -> tuple[int | None, bool]:
-    """(version whose content equals the new capture, whether it is the latest).
+def _matching_version(batch: Batch, article_id: str, new_hash: str, new_text_hash: str,
+                      volatile: frozenset[str], extractor: str | None) -> tuple[int | None, bool]:
+    """(version the new capture matches, whether that is the latest version).
 
-    A capture extracted by a different extractor than the latest version (an upgrade, new drop
-    rules) is also compared with that version's re-extraction by the current extractor: a
-    difference that only the extractor made is not a publisher's edit.
+    The latest version matches on the full content hash (dates included). An earlier version
+    matches on its text alone (headline, byline, lead, body) when the latest one's text differs:
+    that is a revert, even though the page's modified time moved on. A capture extracted by a
+    different extractor than the latest version (an upgrade, new drop rules) is also compared with
+    that version's re-extraction by the current extractor: a difference only the extractor made is
+    not a publisher's edit.
     """
-    rows = con.execute(
-        """SELECT version, title, byline, published_at, modified_at, lead, text, extractor
-           FROM versions WHERE article_id = ? ORDER BY version DESC""", [article_id]).fetchall()
-    for i, (version, title, byline, pub, mod, lead, text, made_by) in enumerate(rows):
-        fields = {"title": title, "byline": byline, "published_at": pub, "modified_at": mod, "lead": lead, "text": text}
-        if normalize.content_hash(fields, volatile) == new_hash:
-            return version, i == 0
-        if i == 0 and extractor and made_by != extractor and _reextraction_matches(con, article_id, version, extractor, new_hash, volatile):
-            return version, True
+    rows = batch.versions.get(article_id, [])
+    for i, row in enumerate(rows):
+        if i == 0:
+            if normalize.content_hash(row, volatile) == new_hash:
+                return row["version"], True
+            if extractor and row["extractor"] != extractor and _reextraction_matches(
+                    batch.con, article_id, row["version"], extractor, new_hash, volatile):
+                return row["version"], True
+            if normalize.content_hash(row, volatile, normalize.TEXT_FIELDS) == new_text_hash:
+                return None, False          # same text, new dates: an ordinary new version
+        elif normalize.content_hash(row, volatile, normalize.TEXT_FIELDS) == new_text_hash:
+            return row["version"], False
     return None, False
 
 
@@ -90,36 +85,32 @@ def _reextraction_matches(con, article_id, version, extractor, new_hash, volatil
     return any(normalize.content_hash(dict(zip(keys, row)), volatile) == new_hash for row in rows)
 
 
-def record_fetch(con: duckdb.DuckDBPyConnection, r: FetchResult, *, run_id: int | None,
-                 volatile: set[str], schedule: Schedule = default_schedule) -> tuple[str, int | None]:
-    """Write one fetch (and its confirmation, if any); returns (outcome, version)."""
-    now = r.fetched_at
-    aid = r.article_id
-    art = _article(con, aid)
-    if art is None:
-        con.execute("INSERT INTO articles (article_id, source, url, first_seen, status, status_since) VALUES (?, ?, ?, ?, 'pending', ?)",
-                    [aid, r.source, r.url, now, now])
-        art = _article(con, aid)
+def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
+                 schedule: Schedule = default_schedule) -> tuple[str, int | None]:
+    """Decide and stage one fetch (and its confirmation, if any); returns (outcome, version)."""
+    con, now, aid = batch.con, r.fetched_at, r.article_id
+    art = batch.article(aid, r.source, r.url, now)
+    volatile = batch.volatile_for(r.source)
     if r.volatile_lines:
         _remember_volatile(con, r.source, r.volatile_lines, now)
         volatile.update(normalize.line_key(x) for x in r.volatile_lines)
     frozen = frozenset(volatile)
-
     if r.baseline is not None:
-        store_reextraction(con, aid, r.baseline[0], r.baseline[1], frozen, now)
-    outcome, version, status, content_hash, reverts_to = _decide(con, r, art, frozen)
-    fetch_id = _insert_fetch(con, r, run_id, outcome, version, aid)
-    if r.confirm is not None:
-        _insert_fetch(con, r.confirm, run_id, "confirm", version, aid)
+        version, snapshot, drop_rules = r.baseline
+        store_reextraction(con, aid, version, snapshot, frozen, now, drop_rules=drop_rules)
 
+    outcome, version, status, content_hash, reverts_to = _decide(batch, r, art, frozen)
+    fetch_id = batch.add_fetch(_fetch_values(r, run_id, outcome, version, aid))
+    if r.confirm is not None:
+        batch.add_fetch(_fetch_values(r.confirm, run_id, "confirm", version, aid))
     changed = outcome in ("new", "changed")
     if changed:
-        _insert_version(con, r, aid, version, fetch_id, frozen, now, content_hash, reverts_to)
+        _insert_version(batch, r, aid, version, fetch_id, frozen, now, content_hash, reverts_to)
     _update_article(con, r, aid, art, outcome, status, version, changed, fetch_id, now, schedule)
     return outcome, version
 
 
-def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
+def _decide(batch: Batch, r: FetchResult, art: dict, volatile: frozenset[str]):
     """(outcome, version, new article status or None to keep, content hash, reverts_to)."""
     if r.http_status and 300 <= r.http_status < 400 and r.http_status != 304:   # a redirect not followed (off-site)
         return "redirected", None, "redirected", None, None
@@ -130,8 +121,6 @@ def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
         return "not_modified", art["versions"] or None, None, None, None
     if status in (404, 410):
         return "gone", None, "gone", None, None
-    if 300 <= status < 400:
-        return "redirected", None, "redirected", None, None
     if status != 200:
         return "error", None, None if art["versions"] else "error", None, None
     if r.final_url and r.final_key != r.article_key:
@@ -144,8 +133,10 @@ def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
         return "blocked", None, "blocked", None, None
     if art["versions"] and r.payload_digest and r.payload_digest == art["payload_digest"]:
         return "unchanged", art["versions"], "live", None, None
-    new_hash = normalize.content_hash(version_fields(snap, volatile), volatile)
-    match, is_latest = _matching_version(con, r.article_id, new_hash, volatile, snap.extractor)
+    fields = version_fields(snap, volatile)
+    new_hash = normalize.content_hash(fields, volatile)
+    new_text_hash = normalize.content_hash(fields, volatile, normalize.TEXT_FIELDS)
+    match, is_latest = _matching_version(batch, r.article_id, new_hash, new_text_hash, volatile, snap.extractor)
     if match is not None and is_latest:
         return "unchanged", match, "live", None, None
     next_version = art["versions"] + 1
@@ -153,25 +144,24 @@ def _decide(con, r: FetchResult, art: dict, volatile: frozenset[str]):
     return ("new" if next_version == 1 else "changed"), next_version, "live", new_hash, match
 
 
-def _insert_fetch(con, r: FetchResult, run_id, outcome, version, aid) -> int:
-    fetch_id = con.execute("SELECT nextval('fetch_ids')").fetchone()[0]
-    con.execute(
-        """INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [fetch_id, run_id, r.final_url or r.url, aid, r.fetched_at, r.http_status, outcome, version,
-         r.etag, r.last_modified, r.payload_digest, r.bytes, r.elapsed_ms, r.error,
-         r.url if r.final_url and r.final_url != r.url else None,
-         r.warc_file, r.warc_offset, r.warc_length])
-    return fetch_id
+def _fetch_values(r: FetchResult, run_id, outcome, version, aid) -> dict:
+    return {"run_id": run_id, "url": r.final_url or r.url, "article_id": aid, "fetched_at": r.fetched_at,
+            "http_status": r.http_status, "outcome": outcome, "version": version, "etag": r.etag,
+            "last_modified": r.last_modified, "payload_digest": r.payload_digest, "bytes": r.bytes,
+            "elapsed_ms": r.elapsed_ms, "error": r.error,
+            "redirected_from": r.url if r.final_url and r.final_url != r.url else None,
+            "warc_file": r.warc_file, "warc_offset": r.warc_offset, "warc_length": r.warc_length}
 
 
-def _insert_version(con, r: FetchResult, aid, version, fetch_id, volatile, now, content_hash, reverts_to) -> None:
-    snap = r.snapshot
+def _insert_version(batch: Batch, r: FetchResult, aid, version, fetch_id, volatile, now, content_hash, reverts_to) -> None:
+    con, snap = batch.con, r.snapshot
     fields = version_fields(snap, volatile)
     con.execute(
         """INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [aid, version, now, r.final_url or r.url, fields["title"], fields["byline"], fields["published_at"],
          fields["modified_at"], fields["lead"], fields["text"], snap.language, fields["tags"],
          content_hash, snap.extractor, reverts_to, fetch_id])
+    batch.add_version(aid, dict(fields, version=version, extractor=snap.extractor))
     from .changes import store_change
     previous = load_version(con, aid, version - 1) if version > 1 else None
     current = load_version(con, aid, version)
@@ -230,13 +220,9 @@ def _update_article(con, r, aid, art, outcome, status, version, changed, fetch_i
     next_check = schedule(now=now, first_seen=art["first_seen"], last_checked=now, last_changed=last_changed,
                           unchanged_checks=unchanged_checks, status=new_status, versions=versions)
     ok_response = r.http_status == 200 and outcome not in ("error", "blocked", "redirected")
-    con.execute(
-        """UPDATE articles SET url = ?, last_checked = ?, last_changed = ?, next_check = ?, status = ?,
-               status_since = CASE WHEN status = ? THEN status_since ELSE ? END,
-               versions = ?, unchanged_checks = ?,
-               etag = CASE WHEN ? THEN ? ELSE etag END,
-               last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
-               payload_digest = CASE WHEN ? THEN ? ELSE payload_digest END
-           WHERE article_id = ?""",
-        [url, now, last_changed, next_check, new_status, new_status, now, versions, unchanged_checks,
-         ok_response, r.etag, ok_response, r.last_modified, ok_response, r.payload_digest, aid])
+    if new_status != art["status"]:
+        art["status_since"] = now
+    art.update(url=url, last_checked=now, last_changed=last_changed, next_check=next_check, status=new_status,
+               versions=versions, unchanged_checks=unchanged_checks)
+    if ok_response:
+        art.update(etag=r.etag, last_modified=r.last_modified, payload_digest=r.payload_digest)

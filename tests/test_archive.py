@@ -61,6 +61,16 @@ def test_revert_is_a_new_version_that_names_the_old_one(archive):
     assert rows(archive, "SELECT version, reverts_to FROM versions ORDER BY version") == [(1, None), (2, None), (3, 1)]
 
 
+def test_revert_is_found_when_the_page_bumps_its_modified_time(archive):
+    archive.record_batch([fetch(0, snapshot=snap(modified_at="2026-11-01T10:00:00+00:00"))])
+    archive.record_batch([fetch(5, snapshot=snap(text=BODY + "\nA wrong paragraph.", modified_at="2026-11-01T11:00:00+00:00"))])
+    archive.record_batch([fetch(9, snapshot=snap(modified_at="2026-11-01T12:00:00+00:00"))])
+    # a date-only change is an ordinary new version, never a revert
+    archive.record_batch([fetch(12, snapshot=snap(modified_at="2026-11-01T13:00:00+00:00"))])
+    assert rows(archive, "SELECT version, reverts_to FROM versions ORDER BY version") == [(1, None), (2, None), (3, 1), (4, None)]
+    assert rows(archive, "SELECT class FROM change_classes WHERE version = 3 AND class = 'revert'") == [("revert",)]
+
+
 def test_not_modified_blocked_error_gone_are_fetches_not_versions(archive):
     archive.record_batch([fetch(0, snapshot=snap())])
     archive.record_batch([

@@ -227,7 +227,8 @@ class WireSpider(scrapy.Spider):
             return
         baseline = await extract_async(body, uri, dict(headers), self.seed.drop,
                                        self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
-        result.baseline = (known.versions, baseline)
+        from crawler.reextract import drop_rules
+        result.baseline = (known.versions, baseline, drop_rules(self.seed))
         frozen = frozenset(self.volatile)
         known.latest = dict(known.latest, **version_fields(baseline, frozen))   # compare with this from now on
 

@@ -1,0 +1,78 @@
+"""One write transaction's working set: what the batch's articles look like, read once, and the
+rows it will write, written at the end with a few multi-row statements.
+
+DuckDB spends about a millisecond on each small statement; a dozen statements per fetch capped a
+crawl at ~75 fetches/s. Reading the batch's articles and versions up front and writing fetches and
+article rows in bulk leaves per-fetch SQL only for what is rare (a new version, an event).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", "last_changed", "next_check",
+                   "status", "status_since", "versions", "unchanged_checks", "publisher_modified", "etag",
+                   "last_modified", "payload_digest")
+FETCH_COLUMNS = ("fetch_id", "run_id", "url", "article_id", "fetched_at", "http_status", "outcome", "version",
+                 "etag", "last_modified", "payload_digest", "bytes", "elapsed_ms", "error", "redirected_from",
+                 "warc_file", "warc_offset", "warc_length")
+VERSION_CONTENT = ("version", "title", "byline", "published_at", "modified_at", "lead", "text", "extractor")
+
+
+def insert_rows(con, table: str, columns: tuple[str, ...], rows: list, *, verb: str = "INSERT", chunk: int = 400) -> None:
+    """Many rows in one statement per chunk (DuckDB's executemany runs one statement per row)."""
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(part))
+        con.execute(sql, [value for row in part for value in row])
+
+
+class Batch:
+    def __init__(self, con, article_ids: list[str]):
+        self.con = con
+        ids = sorted(set(article_ids))
+        self.articles: dict[str, dict] = {}
+        for row in con.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE article_id IN (SELECT unnest(?))",
+                               [ids]).fetchall():
+            self.articles[row[0]] = dict(zip(ARTICLE_COLUMNS, row))
+        # newest first, per article: what new captures are compared with
+        self.versions: dict[str, list[dict]] = defaultdict(list)
+        for row in con.execute(
+                f"""SELECT article_id, {', '.join(VERSION_CONTENT)} FROM versions
+                    WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
+            self.versions[row[0]].append(dict(zip(VERSION_CONTENT, row[1:])))
+        self.volatile: dict[str, set[str]] = {}
+        self._next_fetch_id = con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchone()[0]
+        self.fetch_rows: list[tuple] = []
+        self.touched: set[str] = set()
+
+    def volatile_for(self, source: str) -> set[str]:
+        if source not in self.volatile:
+            self.volatile[source] = {k for (k,) in self.con.execute(
+                "SELECT line_key FROM volatile_lines WHERE source = ?", [source]).fetchall()}
+        return self.volatile[source]
+
+    def article(self, article_id: str, source: str, url: str, now) -> dict:
+        if article_id not in self.articles:
+            self.articles[article_id] = dict.fromkeys(ARTICLE_COLUMNS) | {
+                "article_id": article_id, "source": source, "url": url, "first_seen": now, "status": "pending",
+                "status_since": now, "versions": 0, "unchanged_checks": 0}
+        self.touched.add(article_id)
+        return self.articles[article_id]
+
+    def add_fetch(self, values: dict) -> int:
+        fetch_id = self._next_fetch_id
+        self._next_fetch_id += 1
+        self.fetch_rows.append(tuple(fetch_id if c == "fetch_id" else values.get(c) for c in FETCH_COLUMNS))
+        return fetch_id
+
+    def add_version(self, article_id: str, content: dict) -> None:
+        self.versions[article_id].insert(0, {c: content.get(c) for c in VERSION_CONTENT})
+
+    def flush(self) -> None:
+        """Fetch rows before the versions that point at them are read; articles last."""
+        insert_rows(self.con, "fetches", FETCH_COLUMNS, self.fetch_rows)
+        self.fetch_rows = []
+        rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
+        insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
+        self.touched = set()
