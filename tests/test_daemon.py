@@ -119,7 +119,7 @@ def test_readers_beside_the_daemon_never_fail_and_nothing_is_lost(ww, sim, fast_
                                                 "number", "byline", "headline", "number", "remove_paragraph"])])
     daemon = start_daemon(ww)
     reader = tmp_path / "reader.py"
-    reader.write_text(f"""
+    reader.write_text("""
 import subprocess, sys, time, os
 ok = failed = 0
 end = time.monotonic() + 60

@@ -11,17 +11,15 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from html import escape
-from pathlib import Path
 
 import feedparser
 import pytest
 
-from wiresim import ARTICLE_ID_PATTERN, ARTICLE_URL_PATTERN, EDIT_KINDS, WireSim
+from wiresim import WireSim
 from wiresim.content import find_figures
 
-from simhttp import CORPUS, NEWS, SM, clock, fetch, page, post, sim  # noqa: F401  (fixtures)
+from simhttp import CORPUS, SM, fetch, page, post
 
 
 def test_slug_change_redirects_every_old_url(sim):

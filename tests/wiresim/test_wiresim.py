@@ -3,19 +3,11 @@ pulls, faults and charsets, checked with the clients a crawler would use."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
-import signal
-import subprocess
-import sys
-import time
-import urllib.parse
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from html import escape
-from pathlib import Path
 
 import feedparser
 import pytest
@@ -23,7 +15,7 @@ import pytest
 from wiresim import ARTICLE_ID_PATTERN, ARTICLE_URL_PATTERN, EDIT_KINDS, WireSim
 from wiresim.content import find_figures
 
-from simhttp import CORPUS, NEWS, SM, clock, fetch, page, post, sim  # noqa: F401  (fixtures)
+from simhttp import NEWS, SM, fetch, page
 
 
 def test_site_pages_and_robots(sim):

@@ -1,27 +1,15 @@
-"""HTTP helpers and fixtures shared by the wiresim tests."""
+"""HTTP helpers shared by the wiresim tests: one request on a fresh connection, as a crawler would."""
 from __future__ import annotations
 
 import http.client
 import json
-import re
-import signal
-import subprocess
-import sys
-import time
 import urllib.parse
-import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from html import escape
 from pathlib import Path
 
-import feedparser
-import pytest
 
-from wiresim import ARTICLE_ID_PATTERN, ARTICLE_URL_PATTERN, EDIT_KINDS, WireSim
-from wiresim.content import find_figures
+from wiresim import WireSim
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
@@ -56,16 +44,4 @@ def page(url: str, headers: dict | None = None) -> str:
     return fetch(url, headers)[2].decode("utf-8")
 
 
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def sim(clock):
-    with WireSim(articles=6, seed=1, clock=clock) as s:
-        yield s
-
-
 # -- pages ------------------------------------------------------------------------------------
-
