@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from archive.edits import CHANGE_CLASSES
-from conftest import Wirewatch, write_sim_seed
+from support import Wirewatch, write_sim_seed
 
 HOSTILE_HEADLINE = 'Minister says <script>alert(1)</script> " onmouseover="x was never a plan'
 HOSTILE_PARAGRAPHS = [

@@ -10,7 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 @pytest.fixture
 def big_sim(tmp_path, ww):
     """50 articles built from the real corpus where present, so 4 rounds make 200 rechecks."""
-    from conftest import CORPUS, write_sim_seed
+    from support import CORPUS, write_sim_seed
     from wiresim import WireSim
     with WireSim(articles=50, seed=3, corpus_dir=CORPUS if CORPUS.is_dir() else None) as s:
         ww.seeds = write_sim_seed(tmp_path / "big-seeds", s.base_url)
@@ -162,7 +162,7 @@ def test_offsite_redirect_is_refused_and_recorded(ww, sim):
 def test_new_drop_rules_are_not_publisher_edits(ww, sim, tmp_path):
     """Changing the extraction (here: a drop rule removing the last paragraph) must not make
     every article look edited: the latest capture is re-read from WARC with the new rules."""
-    from conftest import write_sim_seed
+    from support import write_sim_seed
     ww("crawl", "wiresim")
     ids = sim.article_ids()
     seeds = write_sim_seed(tmp_path / "seeds-with-drop", sim.base_url)

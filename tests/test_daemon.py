@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, write_sim_seed
+from support import ROOT, write_sim_seed
 
 # Short intervals so a test sees several re-check rounds: every article is due every 2 seconds.
 FAST_RECHECK = ('tiers = [["1h", "2s"]]\nmin_interval = "1s"\nbackoff_after = "1h"\n'

@@ -7,7 +7,7 @@ import pytest
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 
-from conftest import CORPUS, ROOT
+from support import CORPUS, ROOT
 from crawler.discovery import article_links, feed_entries, sitemap_entries
 from crawler.seeds import SeedError, load_seed, load_seeds, parse_duration, parse_seed
 

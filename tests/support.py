@@ -1,0 +1,45 @@
+"""What the end-to-end tests share: where things are, a seed pointing at a live wiresim, and
+`Wirewatch`, which runs the real `wirewatch` command in a subprocess as a user would (one reactor
+per process, so crawls never share a Twisted reactor)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def write_sim_seed(directory: Path, base_url: str, **overrides) -> Path:
+    """seeds/wiresim.toml with the simulator's real port (and optional extra TOML lines)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "seeds" / "wiresim.toml").read_text().replace("http://127.0.0.1:8765", base_url)
+    for key, value in overrides.items():
+        text = text.replace(f"[{key}]", f"[{key}]\n{value}", 1)
+    path = directory / "wiresim.toml"
+    path.write_text(text)
+    return directory
+
+
+class Wirewatch:
+    def __init__(self, archive: Path, seeds: Path | None):
+        self.archive, self.seeds = archive, seeds
+
+    def __call__(self, *args: str, check: bool = True, timeout: float = 180, env: dict | None = None):
+        cmd = [sys.executable, "-m", "wirewatch.cli", *args]
+        full_env = dict(os.environ, WIREWATCH_ARCHIVE=str(self.archive), PYTHONUNBUFFERED="1")
+        if self.seeds:
+            full_env["WIREWATCH_SEEDS"] = str(self.seeds)
+        full_env.update(env or {})
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env, cwd=ROOT)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"wirewatch {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr[-4000:]}")
+        return proc
+
+    def sql(self, query: str):
+        out = self("sql", query, "--format", "json").stdout
+        return json.loads(out)
