@@ -158,3 +158,17 @@ print("ok", ok, "failed", failed)
         n = edited.get(aid, 0)
         got = versions[f"wiresim:{aid}"] - 1
         assert (1 <= got <= n) if n else got == 0, (aid, n, got)
+
+
+def test_a_second_daemon_on_the_same_archive_is_refused(ww, sim, fast_seeds):
+    ww.seeds = fast_seeds
+    daemon = start_daemon(ww)
+    try:
+        assert wait_for(lambda: ww.sql("SELECT count(*) AS n FROM runs")[0]["n"] >= 1, 60, 0.2)
+        second = ww("run", "--once", check=False)
+        assert second.returncode == 1 and "already running" in second.stderr
+        assert second.stderr.strip().count("\n") == 0
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.communicate(timeout=30)
+    assert ww("run", "--once").returncode == 0      # the lock went with the first daemon

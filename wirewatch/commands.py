@@ -62,7 +62,9 @@ def run(archive_path, seeds_dir, *, once, recheck_every, discover_every, mainten
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     for noisy in ("scrapy", "apscheduler", "twisted", "py.warnings"):  # our daemon log says what each job did
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    run_daemon(archive, seeds, settings, config)
+    from jobs.lock import DaemonLock
+    with DaemonLock(archive.path):
+        run_daemon(archive, seeds, settings, config)
 
 
 def history(ref, archive_path, fmt) -> None:

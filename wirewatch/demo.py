@@ -59,7 +59,7 @@ def main() -> None:
         _ww("run", "--recheck-every", "2s", "--discover-every", "5s", "--jitter", "0",
             "--stop-after", str(RUN_SECONDS), env=env)
         _say("what the daemon caught")
-        _ww("sql", "SELECT article_id, from_version, version, classes, summary FROM changes ORDER BY captured_at", env=env)
+        _ww("changes", "--since", "1h", env=env)
         for aid in (ids[0], ids[1], ids[3]):
             _ww("diff", f"wiresim:{aid}", env=env)
         _ww("history", f"wiresim:{ids[4]}", env=env)
@@ -70,6 +70,7 @@ def main() -> None:
     print(f"\nDemo finished in {time.monotonic() - started:.0f}s. The archive stays in {rel}; explore it with:")
     print(f"  .venv/bin/wirewatch sql --archive {rel} \"SELECT * FROM changes\"")
     print(f"  .venv/bin/wirewatch diff --archive {rel} wiresim:{ids[1]} --format html > diff.html")
+    print(f"  .venv/bin/wirewatch feed --archive {rel} --since all -o changes.atom")
 
 
 if __name__ == "__main__":
