@@ -90,6 +90,9 @@ def test_no_version_over_200_rechecks_with_rotating_boilerplate(ww, big_sim):
     assert versions_per_article(ww) == before
     counts = outcomes(ww, "WHERE outcome NOT IN ('new', 'confirm')")
     assert counts.get("unchanged", 0) >= 200 and set(counts) == {"unchanged"}
+    # the rotating "Read also" paragraph survives extraction: it was kept out by confirmation
+    # fetches, which learned it as volatile, not by luck
+    assert ww.sql("SELECT count(*) AS n FROM volatile_lines WHERE line LIKE 'Read also:%'")[0]["n"] > 0
 
 
 def test_pulled_and_slug_change(ww, sim):

@@ -147,8 +147,10 @@ def article_page(a: Article, base_url: str, rng: random.Random) -> str:
     for i, p in enumerate(a.paragraphs + [None]):
         if i == read_also_at:
             teaser = rng.choice(NOISE_HEADLINES)
-            body_parts.append(f'<div class="read-also">{labels["read_also"]} '
-                              f'<a href="{search_path(teaser)}">{t(teaser)}</a></div>')
+            # A paragraph, as on TASS pages: text extractors keep it, so only noise immunity
+            # (or a seed's drop rule) keeps it out of the versions.
+            body_parts.append(f'<p class="read-also">{labels["read_also"]} '
+                              f'<a href="{search_path(teaser)}">{t(teaser)}</a></p>')
         if i == ad_at:
             body_parts.append(f'<div class="ad-slot" id="ad-{rng.getrandbits(32):08x}" '
                               f'data-slot="in-article"></div>')
