@@ -40,12 +40,49 @@ def line_key(line: str) -> str:
     return hashlib.sha1(normalize_line(line).encode("utf-8")).hexdigest()
 
 
+# A teaser box's label: "Read also:", "Читайте также:", "See also:" — short, ending in a colon.
+_LABEL = re.compile(r"^(\S[^:]{0,30}:)\s+\S")
+
+
+def label_of(line: str) -> str | None:
+    m = _LABEL.match(normalize_line(line))
+    return m.group(1) if m else None
+
+
+def label_key(label: str) -> str:
+    return "label:" + hashlib.sha1(label.encode("utf-8")).hexdigest()
+
+
+def volatile_keys(lines: Iterable[str]) -> dict[str, str]:
+    """Keys to remember for lines seen rotating between fetches taken seconds apart: each line,
+    and the label two or more of them share ("Read also:"), so the next teaser of that box is
+    known as noise before it is ever seen. {key: text to show for it}."""
+    lines = [normalize_line(x) for x in lines if x and x.strip()]
+    out = {line_key(x): x for x in lines}
+    labels: dict[str, int] = {}
+    for x in lines:
+        label = label_of(x)
+        if label:
+            labels[label] = labels.get(label, 0) + 1
+    for label, count in labels.items():
+        if count >= 2:
+            out[label_key(label)] = label + " …"
+    return out
+
+
+def is_volatile(line: str, volatile: set[str] | frozenset[str]) -> bool:
+    if line_key(line) in volatile:
+        return True
+    label = label_of(line)
+    return label is not None and label_key(label) in volatile
+
+
 def strip_volatile(text: str | None, volatile: set[str] | frozenset[str]) -> str:
     """The body without the lines known to rotate on this source (teasers, counters)."""
     norm = normalize_text(text)
     if not volatile or not norm:
         return norm
-    return "\n".join(x for x in norm.split("\n") if line_key(x) not in volatile)
+    return "\n".join(x for x in norm.split("\n") if not is_volatile(x, volatile))
 
 
 def differing_lines(first: str, second: str) -> set[str]:

@@ -28,8 +28,9 @@ class FetchResult:
     warc_file: str | None = None
     warc_offset: int | None = None
     warc_length: int | None = None
-    # Confirmation: a change is fetched twice; lines that differ between the two are volatile.
-    confirm: "FetchResult | None" = None
+    # Confirmation: a change is fetched again (twice when the second fetch shows no rotating line);
+    # lines that differ between the fetches are volatile.
+    confirms: "list[FetchResult]" = field(default_factory=list)
     volatile_lines: list[str] = field(default_factory=list)
     publisher_modified: datetime | None = None  # a signal seen during discovery
     # The latest version's own capture re-extracted with the current extractor, when that

@@ -92,8 +92,7 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
     art = batch.article(aid, r.source, r.url, now)
     volatile = batch.volatile_for(r.source)
     if r.volatile_lines:
-        _remember_volatile(con, r.source, r.volatile_lines, now)
-        volatile.update(normalize.line_key(x) for x in r.volatile_lines)
+        volatile.update(_remember_volatile(con, r.source, r.volatile_lines, now))
     frozen = frozenset(volatile)
     if r.baseline is not None:
         version, snapshot, drop_rules = r.baseline
@@ -101,8 +100,8 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
 
     outcome, version, status, content_hash, reverts_to = _decide(batch, r, art, frozen)
     fetch_id = batch.add_fetch(_fetch_values(r, run_id, outcome, version, aid))
-    if r.confirm is not None:
-        batch.add_fetch(_fetch_values(r.confirm, run_id, "confirm", version, aid))
+    for confirm in r.confirms:
+        batch.add_fetch(_fetch_values(confirm, run_id, "confirm", version, aid))
     changed = outcome in ("new", "changed")
     if changed:
         _insert_version(batch, r, aid, version, fetch_id, frozen, now, content_hash, reverts_to)
@@ -184,12 +183,14 @@ def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, v
     return differs
 
 
-def _remember_volatile(con, source: str, lines: list[str], now) -> None:
-    for line in set(normalize.normalize_line(x) for x in lines if x.strip()):
+def _remember_volatile(con, source: str, lines: list[str], now) -> set[str]:
+    keys = normalize.volatile_keys(lines)
+    for key, text in keys.items():
         con.execute(
             """INSERT INTO volatile_lines VALUES (?, ?, ?, ?, 1)
                ON CONFLICT (source, line_key) DO UPDATE SET times_seen = volatile_lines.times_seen + 1""",
-            [source, normalize.line_key(line), line, now])
+            [source, key, text, now])
+    return set(keys)
 
 
 def _event(con, aid, now, kind, detail, fetch_id, version=None, old=None, new=None, cls=None) -> None:

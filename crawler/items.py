@@ -23,7 +23,7 @@ class Exchange:
 class FetchItem:
     result: FetchResult
     exchange: Exchange | None = None           # None when no response came (reset, timeout)
-    confirm_exchange: Exchange | None = None
+    confirm_exchanges: list[Exchange] = field(default_factory=list)
 
 
 @dataclass

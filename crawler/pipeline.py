@@ -70,14 +70,15 @@ class ArchivePipeline:
         return item
 
     def _write_warc(self, item: FetchItem) -> None:
-        for exchange, result in ((item.exchange, item.result), (item.confirm_exchange, item.result.confirm)):
+        pairs = [(item.exchange, item.result), *zip(item.confirm_exchanges, item.result.confirms)]
+        for exchange, result in pairs:
             if exchange is None or result is None:
                 continue
             pointer = self.warc.write_exchange(
                 url=exchange.url, when=exchange.when, status=exchange.status, response_headers=exchange.headers,
                 body=exchange.body, request_headers=exchange.request_headers, revisit_of=exchange.revisit_of)
             result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
-        item.exchange = item.confirm_exchange = None   # the bodies are in the WARC now; free them
+        item.exchange, item.confirm_exchanges = None, []   # the bodies are in the WARC now; free them
 
     async def flush(self):
         async with self._lock:

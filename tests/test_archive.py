@@ -109,6 +109,14 @@ def test_volatile_lines_never_make_versions(archive):
     assert rows(archive, "SELECT count(*) FROM versions") == [(1,)]
 
 
+def test_a_learned_teaser_label_hides_teasers_never_seen(archive):
+    archive.record_batch([fetch(0, snapshot=snap(text=BODY + "\nRead also: Teaser A"),
+                                volatile_lines=["Read also: Teaser A", "Read also: Teaser B"])])
+    assert archive.record_batch([fetch(5, snapshot=snap(text=BODY + "\nRead also: Teaser Z"))]) == [("unchanged", 1)]
+    # a real paragraph with another label still counts
+    assert archive.record_batch([fetch(9, snapshot=snap(text=BODY + "\nUpdate: the toll rose to 3,000."))]) == [("changed", 2)]
+
+
 def test_batch_is_all_or_nothing(archive):
     archive.record_batch([fetch(0, snapshot=snap())])
     bad = fetch(5, snapshot=snap(text=BODY + "\nnew"))

@@ -180,3 +180,19 @@ def test_new_drop_rules_are_not_publisher_edits(ww, sim, tmp_path):
     assert set(versions.values()) == {1}                          # the new rule alone made nothing
     kept = ww.sql("SELECT count(*) AS n, bool_and(differs) AS all_differ FROM reextractions")[0]
     assert kept["n"] >= len(ids) - 1 and kept["all_differ"]
+
+
+def test_a_teaser_shown_twice_in_a_row_is_not_an_edit(ww, sim):
+    """Two fetches agreeing on a rotating line is not proof: a change two fetches agree on gets a
+    third, and the box's shared label ("Read also:") is learned from the lines that rotate."""
+    sim.conditional = False
+    sim.teaser_hold = 2               # every teaser is served twice in a row, then another
+    ww("crawl", "wiresim")
+    before = versions_per_article(ww)
+    for _ in range(3):
+        ww("recheck", "wiresim", "--all")
+    assert versions_per_article(ww) == before
+    thirds = ww.sql("SELECT count(*) AS n FROM (SELECT article_id FROM fetches WHERE outcome = 'confirm' "
+                    "GROUP BY article_id, run_id HAVING count(*) = 2)")[0]["n"]
+    assert thirds > 0
+    assert ww.sql("SELECT count(*) AS n FROM volatile_lines WHERE line_key LIKE 'label:%'")[0]["n"] >= 1

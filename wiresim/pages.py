@@ -116,7 +116,7 @@ def _related(rng: random.Random, language: str) -> str:
             f"<ul>{items}</ul></aside>\n")
 
 
-def article_page(a: Article, base_url: str, rng: random.Random) -> str:
+def article_page(a: Article, base_url: str, rng: random.Random, teaser: str | None = None) -> str:
     url = base_url + a.path
     labels = _labels(a.language)
     section_title = SECTION_TITLES.get(a.section, a.section.title())
@@ -146,7 +146,7 @@ def article_page(a: Article, base_url: str, rng: random.Random) -> str:
     ad_at = min(4, len(a.paragraphs))
     for i, p in enumerate(a.paragraphs + [None]):
         if i == read_also_at:
-            teaser = rng.choice(NOISE_HEADLINES)
+            teaser = teaser or rng.choice(NOISE_HEADLINES)
             # A paragraph, as on TASS pages: text extractors keep it, so only noise immunity
             # (or a seed's drop rule) keeps it out of the versions.
             body_parts.append(f'<p class="read-also">{labels["read_also"]} '

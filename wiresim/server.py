@@ -211,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
                    "Cache-Control": "public, max-age=60"}
         if conditional and self._not_modified(a.etag, a.modified):
             return Response(304, b"", headers, validated=True)
-        html = pages.article_page(a, sim.base_url, rng)
+        html = pages.article_page(a, sim.base_url, rng, sim._held_teaser(a.id, rng))
         headers["Content-Type"] = f"text/html; charset={a.charset}"
         return Response(200, html.encode(a.charset, "xmlcharrefreplace"), headers, True)
 

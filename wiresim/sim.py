@@ -33,6 +33,11 @@ class WireSim:
         # Set False to answer every conditional request with a full 200 (as many CDNs do),
         # so tests can fetch unchanged articles with fresh noise hundreds of times.
         self.conditional = True
+        # How many requests in a row show an article the same "Read also" teaser. 1: a new one
+        # each time (a repeat still happens by chance); 2: every teaser is seen twice in a row,
+        # the case a crawler comparing only two fetches mistakes for an edit.
+        self.teaser_hold = 1
+        self._teasers: dict[str, list] = {}
         self._rng = random.Random(seed)    # article building and edits: deterministic per seed
         self._lock = threading.RLock()
         self._texts = self._load_texts(corpus_dir)
@@ -103,6 +108,18 @@ class WireSim:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # -- reading -----------------------------------------------------------------------------
+
+    def _held_teaser(self, aid: str, rng) -> str | None:
+        if self.teaser_hold <= 1:
+            return None
+        from .pool import NOISE_HEADLINES
+        with self._lock:
+            held = self._teasers.get(aid)
+            if not held or held[1] >= self.teaser_hold:
+                held = [rng.choice(NOISE_HEADLINES), 0]
+                self._teasers[aid] = held
+            held[1] += 1
+            return held[0]
 
     def article_ids(self) -> list[str]:
         with self._lock:

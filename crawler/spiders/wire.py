@@ -170,7 +170,7 @@ class WireSpider(scrapy.Spider):
             result.final_url = request.url
             result.error = f"off-site redirect refused: {request.url}"
         if first is not None:  # the change stands unconfirmed: keeping it beats missing an edit
-            first.result.confirm = result
+            first.result.confirms.append(result)
             yield first
             return
         yield FetchItem(result)
@@ -202,7 +202,7 @@ class WireSpider(scrapy.Spider):
             result.final_key = self._final_key(response.url, result)
         first = response.meta.get("confirm_of")
         if first is not None:
-            yield self._confirmed(first, result, exchange)
+            yield self._confirmed(first, result, exchange, known)
             return
         item = FetchItem(result, exchange)
         await self._baseline(result, known)
@@ -249,16 +249,25 @@ class WireSpider(scrapy.Spider):
             return True  # a first capture: learn this source's rotating lines right away
         if known.payload_digest and result.payload_digest == known.payload_digest:
             return False
+        return self._differs(snap, known)
+
+    def _confirmed(self, first: FetchItem, again: FetchResult, exchange: Exchange, known):
+        """Learn the lines that differ between the fetches. A change that two fetches agree on
+        gets a third: a rotating teaser shows the same line twice in a row once in ~N fetches
+        (N = the size of its pool), which would otherwise pass for an edit."""
+        first.result.confirms.append(again)
+        first.confirm_exchanges.append(exchange)
+        snaps = [first.result.snapshot, *(c.snapshot for c in first.result.confirms)]
+        if not all(s is not None and s.is_article for s in snaps):
+            return first
+        lines = set().union(*(normalize.differing_lines(snaps[0].text, s.text) for s in snaps[1:]))
+        if lines:
+            first.result.volatile_lines = sorted(lines)
+            self.volatile.update(normalize.volatile_keys(lines))
+        if len(first.result.confirms) < 2 and known is not None and known.latest and self._differs(snaps[0], known):
+            return self.article_request(again.final_url or again.url, first.result.article_key, known, confirm_of=first)
+        return first
+
+    def _differs(self, snap, known) -> bool:
         frozen = frozenset(self.volatile)
         return normalize.content_hash(version_fields(snap, frozen), frozen) != normalize.content_hash(known.latest, frozen)
-
-    def _confirmed(self, first: FetchItem, second: FetchResult, exchange: Exchange) -> FetchItem:
-        first.result.confirm = second
-        first.confirm_exchange = exchange
-        a, b = first.result.snapshot, second.snapshot
-        if a is not None and b is not None and a.is_article and b.is_article:
-            lines = normalize.differing_lines(a.text, b.text)
-            if lines:
-                first.result.volatile_lines = sorted(lines)
-                self.volatile.update(normalize.line_key(x) for x in lines)
-        return first
