@@ -7,8 +7,12 @@ BOT_NAME = "wirewatch"
 SPIDER_LOADER_CLASS = "crawler.loader.SeedSpiderLoader"
 SPIDER_MODULES: list[str] = []
 
-# An honest User-Agent with a way to reach whoever runs it.
-USER_AGENT = "wirewatch/0.1 (news revision archiver; +https://github.com/wirewatch/wirewatch)"
+# An honest User-Agent with a way to reach whoever runs it: set WIREWATCH_CONTACT to your own
+# URL or e-mail address so a site's operators can reach you rather than block you.
+import os as _os
+
+USER_AGENT = ("wirewatch/0.1 (news revision archiver; +"
+              + _os.environ.get("WIREWATCH_CONTACT", "https://github.com/wirewatch/wirewatch") + ")")
 ROBOTSTXT_OBEY = True
 
 AUTOTHROTTLE_ENABLED = True
