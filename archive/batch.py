@@ -15,15 +15,23 @@ ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", 
 FETCH_COLUMNS = ("fetch_id", "run_id", "url", "article_id", "fetched_at", "http_status", "outcome", "version",
                  "etag", "last_modified", "payload_digest", "bytes", "elapsed_ms", "error", "redirected_from",
                  "warc_file", "warc_offset", "warc_length")
-VERSION_CONTENT = ("version", "title", "byline", "published_at", "modified_at", "lead", "text", "extractor")
+VERSION_COLUMNS = ("article_id", "version", "captured_at", "url", "title", "byline", "published_at", "modified_at",
+                   "lead", "text", "language", "tags", "content_hash", "extractor", "reverts_to", "fetch_id")
+# What new captures are compared with, and what a change is computed from.
+VERSION_CONTENT = ("version", "captured_at", "title", "byline", "published_at", "modified_at", "lead", "text",
+                   "language", "tags", "extractor")
 
 
-def insert_rows(con, table: str, columns: tuple[str, ...], rows: list, *, verb: str = "INSERT", chunk: int = 400) -> None:
+def insert_rows(con, table: str, columns: tuple[str, ...], rows: list, *, verb: str = "INSERT", chunk: int = 400,
+                suffix: str = "") -> None:
     """Many rows in one statement per chunk (DuckDB's executemany runs one statement per row)."""
-    one = "(" + ", ".join("?" * len(columns)) + ")"
+    if not rows:
+        return
+    one = "(" + ", ".join("?" * len(rows[0])) + ")"
+    names = f" ({', '.join(columns)})" if columns else ""
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(part))
+        sql = f"{verb} INTO {table}{names} VALUES " + ", ".join([one] * len(part)) + suffix
         con.execute(sql, [value for row in part for value in row])
 
 
@@ -40,11 +48,14 @@ class Batch:
         for row in con.execute(
                 f"""SELECT article_id, {', '.join(VERSION_CONTENT)} FROM versions
                     WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
-            self.versions[row[0]].append(dict(zip(VERSION_CONTENT, row[1:])))
+            self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
         self.volatile: dict[str, set[str]] = {}
         self._next_fetch_id = con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchone()[0]
         self.fetch_rows: list[tuple] = []
         self.touched: set[str] = set()
+        self.volatile_rows: dict[tuple[str, str], list] = {}
+        self.version_rows: list[tuple] = []
+        self.change_rows: dict[str, list[tuple]] = {}
 
     def volatile_for(self, source: str) -> set[str]:
         if source not in self.volatile:
@@ -66,13 +77,44 @@ class Batch:
         self.fetch_rows.append(tuple(fetch_id if c == "fetch_id" else values.get(c) for c in FETCH_COLUMNS))
         return fetch_id
 
-    def add_version(self, article_id: str, content: dict) -> None:
-        self.versions[article_id].insert(0, {c: content.get(c) for c in VERSION_CONTENT})
+    def add_volatile(self, source: str, keys: dict[str, str], now) -> set[str]:
+        """Stage lines (and labels) learned as rotating; returns their keys."""
+        for key, text in keys.items():
+            row = self.volatile_rows.setdefault((source, key), [source, key, text, now, 0])
+            row[4] += 1
+        return set(keys)
+
+    def add_version(self, row: dict, change_rows: dict[str, list[tuple]]) -> None:
+        """Stage a new version (a dict of VERSION_COLUMNS) and the rows of its change."""
+        self.version_rows.append(tuple(row.get(c) for c in VERSION_COLUMNS))
+        self.versions[row["article_id"]].insert(0, _version_dict({c: row.get(c) for c in VERSION_CONTENT}))
+        for table, rows in change_rows.items():
+            self.change_rows.setdefault(table, []).extend(rows)
+
+    def latest(self, article_id: str) -> dict | None:
+        rows = self.versions.get(article_id)
+        return rows[0] if rows else None
 
     def flush(self) -> None:
-        """Fetch rows before the versions that point at them are read; articles last."""
         insert_rows(self.con, "fetches", FETCH_COLUMNS, self.fetch_rows)
         self.fetch_rows = []
+        insert_rows(self.con, "versions", VERSION_COLUMNS, self.version_rows)
+        self.version_rows = []
+        for table, rows in self.change_rows.items():
+            insert_rows(self.con, table, None, rows)
+        self.change_rows = {}
         rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
         insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
         self.touched = set()
+        insert_rows(self.con, "volatile_lines", ("source", "line_key", "line", "first_seen", "times_seen"),
+                    list(self.volatile_rows.values()),
+                    suffix=" ON CONFLICT (source, line_key) DO UPDATE SET times_seen = volatile_lines.times_seen + excluded.times_seen")
+        self.volatile_rows = {}
+
+
+def _version_dict(row: dict) -> dict:
+    """A version as the diff and edit analysis take it (ISO capture time, tags as a list)."""
+    at = row.get("captured_at")
+    row["captured_at"] = at.isoformat() if hasattr(at, "isoformat") else at
+    row["tags"] = list(row.get("tags") or [])
+    return row

@@ -1,4 +1,4 @@
-"""Storing the change that a new version makes, computed once when the version is written."""
+"""The rows a new version's change makes, computed once when the version is written."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,34 +6,33 @@ from datetime import datetime
 from .edits import compute_change
 from .render import summary_line
 
+CHANGE_TABLES = ("version_changes", "edit_sentences", "edit_fields", "change_classes")
 
-def store_change(con, article_id: str, previous: dict | None, current: dict, *,
-                 reverts_to: int | None, at: datetime) -> None:
+
+def change_rows(article_id: str, previous: dict | None, current: dict, *,
+                reverts_to: int | None, at: datetime) -> dict[str, list[tuple]]:
+    """{table: rows} for the change from `previous` (None: a first version) to `current`."""
     change = compute_change(previous, current, reverts_to=reverts_to)
     version = current["version"]
     s = change.summary
-    con.execute(
-        "INSERT INTO version_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [article_id, version, previous["version"] if previous else None,
-         s.get("words_added"), s.get("words_removed"), s.get("similarity"),
-         s.get("sentences_added"), s.get("sentences_deleted"), s.get("sentences_edited"),
-         s.get("sentences_moved"), s.get("paragraphs_added"), s.get("paragraphs_removed"),
-         summary_line(change) if previous else "first version"])
-    if change.sentence_rows:
-        con.executemany(
-            "INSERT INTO edit_sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [[article_id, version, row["kind"], row.get("old_index"), row.get("new_index"),
-              row.get("old_sentence"), row.get("new_sentence"), row.get("similarity")]
-             for row in change.sentence_rows])
-    if change.field_rows:
-        con.executemany(
-            "INSERT INTO edit_fields VALUES (?, ?, ?, ?, ?)",
-            [[article_id, version, row["field"], _text(row.get("old")), _text(row.get("new"))] for row in change.field_rows])
-    if change.classes:
-        con.executemany(
-            "INSERT INTO change_classes VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[article_id, version, at, c["class"], c.get("detail"), _text(c.get("old")), _text(c.get("new"))]
-             for c in change.classes])
+    return {
+        "version_changes": [(
+            article_id, version, previous["version"] if previous else None,
+            s.get("words_added"), s.get("words_removed"), s.get("similarity"),
+            s.get("sentences_added"), s.get("sentences_deleted"), s.get("sentences_edited"),
+            s.get("sentences_moved"), s.get("paragraphs_added"), s.get("paragraphs_removed"),
+            summary_line(change) if previous else "first version")],
+        "edit_sentences": [
+            (article_id, version, row["kind"], row.get("old_index"), row.get("new_index"),
+             row.get("old_sentence"), row.get("new_sentence"), row.get("similarity"))
+            for row in change.sentence_rows],
+        "edit_fields": [
+            (article_id, version, row["field"], _text(row.get("old")), _text(row.get("new")))
+            for row in change.field_rows],
+        "change_classes": [
+            (article_id, version, at, c["class"], c.get("detail"), _text(c.get("old")), _text(c.get("new")))
+            for c in change.classes],
+    }
 
 
 def _text(value) -> str | None:

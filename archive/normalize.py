@@ -7,6 +7,7 @@ case and digits are left alone, so a cosmetic edit by a person is still a new ve
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -21,6 +22,7 @@ HASHED_FIELDS = ("title", "byline", "lead", "text", "published_at", "modified_at
 TEXT_FIELDS = ("title", "byline", "lead", "text")
 
 
+@functools.lru_cache(maxsize=1 << 16)   # the same paragraphs are normalized again and again
 def normalize_line(line: str) -> str:
     line = unicodedata.normalize("NFC", line)
     line = _ZERO_WIDTH.sub("", line)

@@ -92,7 +92,7 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
     art = batch.article(aid, r.source, r.url, now)
     volatile = batch.volatile_for(r.source)
     if r.volatile_lines:
-        volatile.update(_remember_volatile(con, r.source, r.volatile_lines, now))
+        volatile.update(batch.add_volatile(r.source, normalize.volatile_keys(r.volatile_lines), now))
     frozen = frozenset(volatile)
     if r.baseline is not None:
         version, snapshot, drop_rules = r.baseline
@@ -153,18 +153,14 @@ def _fetch_values(r: FetchResult, run_id, outcome, version, aid) -> dict:
 
 
 def _insert_version(batch: Batch, r: FetchResult, aid, version, fetch_id, volatile, now, content_hash, reverts_to) -> None:
-    con, snap = batch.con, r.snapshot
-    fields = version_fields(snap, volatile)
-    con.execute(
-        """INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [aid, version, now, r.final_url or r.url, fields["title"], fields["byline"], fields["published_at"],
-         fields["modified_at"], fields["lead"], fields["text"], snap.language, fields["tags"],
-         content_hash, snap.extractor, reverts_to, fetch_id])
-    batch.add_version(aid, dict(fields, version=version, extractor=snap.extractor))
-    from .changes import store_change
-    previous = load_version(con, aid, version - 1) if version > 1 else None
-    current = load_version(con, aid, version)
-    store_change(con, aid, previous, current, reverts_to=reverts_to, at=now)
+    from .changes import change_rows
+    snap = r.snapshot
+    row = dict(version_fields(snap, volatile), article_id=aid, version=version, captured_at=now,
+               url=r.final_url or r.url, language=snap.language, content_hash=content_hash,
+               extractor=snap.extractor, reverts_to=reverts_to, fetch_id=fetch_id)
+    previous = batch.latest(aid)
+    current = dict(row, captured_at=now.isoformat())
+    batch.add_version(row, change_rows(aid, previous, current, reverts_to=reverts_to, at=now))
 
 
 def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, volatile: frozenset[str],
@@ -181,16 +177,6 @@ def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, v
          fields["published_at"], fields["modified_at"], fields["lead"], fields["text"], snapshot.language,
          fields["tags"], new_hash, differs])
     return differs
-
-
-def _remember_volatile(con, source: str, lines: list[str], now) -> set[str]:
-    keys = normalize.volatile_keys(lines)
-    for key, text in keys.items():
-        con.execute(
-            """INSERT INTO volatile_lines VALUES (?, ?, ?, ?, 1)
-               ON CONFLICT (source, line_key) DO UPDATE SET times_seen = volatile_lines.times_seen + 1""",
-            [source, key, text, now])
-    return set(keys)
 
 
 def _event(con, aid, now, kind, detail, fetch_id, version=None, old=None, new=None, cls=None) -> None:
