@@ -6,9 +6,6 @@ from datetime import datetime
 from .edits import compute_change
 from .render import summary_line
 
-CHANGE_TABLES = ("version_changes", "edit_sentences", "edit_fields", "change_classes")
-
-
 def change_rows(article_id: str, previous: dict | None, current: dict, *,
                 reverts_to: int | None, at: datetime) -> dict[str, list[tuple]]:
     """{table: rows} for the change from `previous` (None: a first version) to `current`."""

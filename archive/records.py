@@ -32,7 +32,6 @@ class FetchResult:
     # lines that differ between the fetches are volatile.
     confirms: "list[FetchResult]" = field(default_factory=list)
     volatile_lines: list[str] = field(default_factory=list)
-    publisher_modified: datetime | None = None  # a signal seen during discovery
     # The latest version's own capture re-extracted with the current extractor, when that
     # version was made by another extractor (or other drop rules): (version, snapshot, drop rules).
     baseline: "tuple[int, Snapshot, str] | None" = None

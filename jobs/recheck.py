@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from archive.store import Archive
 from crawler.seeds import Seed
-from jobs.policy import Candidate, backlog, select_due
+from jobs.policy import Candidate, select_due
 from jobs.schedule import policy_for
 
 
@@ -26,7 +26,3 @@ def select_recheck(archive: Archive, seeds: list[Seed], now: datetime | None = N
         chosen[c.source].append(c.article_id)
     return chosen
 
-
-def backlog_size(archive: Archive, seed: Seed, now: datetime | None = None) -> int:
-    now = now or datetime.now(timezone.utc)
-    return backlog(candidates(archive, seed, now), now)
