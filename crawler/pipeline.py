@@ -54,7 +54,16 @@ class ArchivePipeline:
         while True:
             await asyncio.sleep(self.flush_seconds / 2)
             if (self.pending or self.signals) and time.monotonic() - self._last_flush >= self.flush_seconds:
-                await self.flush()
+                await self._flush_or_log()
+
+    async def _flush_or_log(self):
+        """A flush in the background: on failure (the archive stayed locked) the rows stay
+        buffered for the next one, and the crawl goes on."""
+        try:
+            await self.flush()
+        except Exception as exc:
+            logger.warning("archive write postponed (%d fetches buffered): %s", len(self.pending),
+                           str(exc).splitlines()[0])
 
     async def process_item(self, item, spider=None):
         if isinstance(item, SignalItem):
@@ -66,7 +75,7 @@ class ArchivePipeline:
             if len(self.pending) >= self.max_buffer:
                 await self.flush()               # backpressure: wait for the archive
             elif len(self.pending) >= self.batch_size and not self._lock.locked():
-                asyncio.ensure_future(self.flush())
+                asyncio.ensure_future(self._flush_or_log())
         return item
 
     def _write_warc(self, item: FetchItem) -> None:
@@ -88,21 +97,31 @@ class ArchivePipeline:
             if not batch and not signals:
                 return
             self.warc.sync()    # WARC records on disk before the rows that point at them
+            # Two transactions, each kept for the next attempt if it fails: nothing is dropped
+            # and nothing is written twice.
             try:
-                await asyncio.to_thread(self._write, batch, signals)
+                await asyncio.to_thread(self._write_fetches, batch)
             except Exception:
-                self.pending[:0] = batch  # keep them for the next attempt; nothing is dropped
+                self.pending[:0] = batch
+                self.signals[:0] = signals
+                raise
+            try:
+                await asyncio.to_thread(self._write_signals, signals)
+            except Exception:
                 self.signals[:0] = signals
                 raise
 
-    def _write(self, batch, signals):
+    def _write_fetches(self, batch):
+        if not batch:
+            return
         outcomes = self.archive.record_batch(batch, run_id=self.run_id, schedule=self.schedule)
-        stats = self.crawler.stats
         for outcome, _ in outcomes:
-            stats.inc_value(f"wirewatch/{outcome}")
+            self.crawler.stats.inc_value(f"wirewatch/{outcome}")
+
+    def _write_signals(self, signals):
         for item in signals:
             due = self.archive.note_signals(item.source, item.signals)
-            stats.inc_value("wirewatch/signalled_due", due)
+            self.crawler.stats.inc_value("wirewatch/signalled_due", due)
 
     async def close_spider(self, spider=None):
         if self._ticker:
