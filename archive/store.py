@@ -60,6 +60,11 @@ class Archive:
             if not self._ready:
                 schema.migrate(con)
                 self._ready = True
+            # Closing would fold the write-ahead log into the file after every small batch, the
+            # largest cost of a write; DuckDB checkpoints by itself once the log passes
+            # checkpoint_threshold, and the maintenance job checkpoints too.
+            # Runs end with a checkpoint (finish_run), so at rest the archive is one file again.
+            con.execute("PRAGMA disable_checkpoint_on_shutdown")
             con.execute("BEGIN")
             try:
                 yield con
@@ -123,7 +128,9 @@ class Archive:
                          FROM fetches WHERE run_id = $run) c
                    WHERE run_id = $run""", {"now": utcnow(), "outcome": outcome, "error": error, "run": run_id})
             cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
-            return dict(zip([d[0] for d in cur.description], cur.fetchone()))
+            row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+        self.checkpoint()
+        return row
 
     # -- what the crawler reads before fetching ---------------------------------------------
     def known(self, source: str, *, due_before: datetime | None = None, all_: bool = False,

@@ -188,6 +188,7 @@ class Daemon:
         from archive.warc import WarcStore
         WarcStore.rotate_all()
         await asyncio.to_thread(self.archive.set_job_schedule, [])   # no daemon, no next run times
+        await asyncio.to_thread(self.archive.checkpoint)              # leave one file, no log beside it
         log.info("stopped")
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from pathlib import Path
+
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
@@ -47,6 +49,8 @@ def test_crawl_archives_every_article_once_and_warc_holds_every_response(ww, sim
             record = next(iter(ArchiveIterator(fh)))
             assert record.rec_headers.get_header("WARC-Target-URI") == f["url"]
             assert record.rec_headers.get_header("WARC-Payload-Digest") == f["payload_digest"]
+    # at rest the archive is one file: the write-ahead log was folded in when the run ended
+    assert not Path(str(archive_file) + ".wal").exists()
     # a second discovery finds nothing new to fetch
     ww("crawl", "wiresim")
     assert versions_per_article(ww) == got
