@@ -64,6 +64,8 @@ def test_daemon_catches_edits_on_a_timeline_and_stops_cleanly_on_sigterm(ww, sim
     try:
         assert wait_for(lambda: ww.sql("SELECT count(*) AS n FROM versions WHERE version = 2")[0]["n"] >= 3
                         and ww.sql("SELECT count(*) AS n FROM articles WHERE status = 'gone'")[0]["n"] == 1, 60)
+        live = json.loads(ww("status", "--format", "json").stdout)[0]
+        assert live["next_discovery"] and live["next_recheck"] and live["last_discovery"]
         started = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
         out, _ = daemon.communicate(timeout=30)
@@ -83,6 +85,7 @@ def test_daemon_catches_edits_on_a_timeline_and_stops_cleanly_on_sigterm(ww, sim
     assert jobs == {"crawl", "recheck"}
     status = json.loads(ww("status", "--format", "json").stdout)[0]
     assert status["tracked"] == len(ids) and status["gone"] == 1 and status["last_recheck"]
+    assert status["next_discovery"] is None        # no daemon, no next run
 
 
 def test_restart_after_kill_9_loses_and_duplicates_nothing(ww, sim, fast_seeds):
