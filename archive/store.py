@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from . import db, schema
 from .records import FetchResult
 from .batch import Batch
-from .writer import Schedule, default_schedule, load_version, record_fetch
+from .writer import Schedule, default_schedule, record_fetch
 
 
 def utcnow() -> datetime:
@@ -156,17 +156,34 @@ class Archive:
             sql += f" LIMIT {int(limit)}"
         with self.reading() as con:
             rows = con.execute(sql, params).fetchall()
-            out = []
-            for aid, url, status, versions, etag, lm, digest, nxt, last, pub in rows:
-                art = KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub)
-                if with_latest and versions:
-                    art.latest = load_version(con, aid, versions)
-                    row = con.execute(
-                        """SELECT f.warc_file, f.warc_offset FROM versions v JOIN fetches f USING (fetch_id)
-                           WHERE v.article_id = ? AND v.version = ?""", [aid, versions]).fetchone()
-                    art.latest_warc = (row[0], row[1]) if row and row[0] else None
-                out.append(art)
+            out = [KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub)
+                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub in rows]
+            if with_latest:
+                self._attach_latest(con, [a for a in out if a.versions])
             return out
+
+    @staticmethod
+    def _attach_latest(con, articles: list[KnownArticle]) -> None:
+        """Each article's latest version and where its capture is in WARC, in one query."""
+        if not articles:
+            return
+        by_id = {a.article_id: a for a in articles}
+        cur = con.execute(
+            """SELECT v.article_id, v.version, v.captured_at, v.title, v.byline, v.published_at, v.modified_at,
+                      v.lead, v.text, v.language, v.tags, v.content_hash, v.extractor, v.reverts_to, v.url,
+                      f.warc_file, f.warc_offset
+               FROM versions v JOIN articles a ON a.article_id = v.article_id AND a.versions = v.version
+               LEFT JOIN fetches f ON f.fetch_id = v.fetch_id
+               WHERE v.article_id IN (SELECT unnest(?))""", [list(by_id)])
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            data = dict(zip(names, row))
+            art = by_id[data.pop("article_id")]
+            warc_file, warc_offset = data.pop("warc_file"), data.pop("warc_offset")
+            data["captured_at"] = data["captured_at"].isoformat() if data["captured_at"] else None
+            data["tags"] = list(data["tags"] or [])
+            art.latest = data
+            art.latest_warc = (warc_file, warc_offset) if warc_file else None
 
     def volatile_keys(self, source: str) -> set[str]:
         if not self.path.exists():

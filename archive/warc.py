@@ -101,11 +101,6 @@ class WarcStore:
         with self._lock:
             self._close()
 
-    def flush(self) -> None:
-        with self._lock:
-            if self._fh:
-                self._fh.flush()
-
     def sync(self) -> None:
         """Flush to the disk itself: rows that point at these records are about to commit."""
         with self._lock:

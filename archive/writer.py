@@ -1,7 +1,7 @@
 """The one write path: a fetch result in, fetch/version/article/event rows out.
 
-`record_fetch` stages one fetch in the caller's Batch (one transaction). Whether a capture is a new version is decided
-here and only here: by the normalized content hash of the fields that make a revision, with the
+`record_fetch` stages one fetch in the caller's Batch (one transaction). Whether a capture is a
+new version is decided here and only here: by the normalized content hash of the fields that make a revision, with the
 source's known volatile lines left out of the body, compared with the latest version recomputed
 under the same volatile set (so learning a new volatile line later never makes a spurious version).
 """

@@ -14,6 +14,7 @@ import time
 from scrapy.utils.misc import load_object
 
 from archive.store import Archive
+from archive.writer import default_schedule
 from archive.warc import WarcStore
 from crawler.items import FetchItem, SignalItem
 
@@ -44,7 +45,7 @@ class ArchivePipeline:
     async def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.source = spider.seed.name
-        self.schedule = self.schedule_factory(spider.seed) if self.schedule_factory else _default_schedule()
+        self.schedule = self.schedule_factory(spider.seed) if self.schedule_factory else default_schedule
         self.warc = WarcStore.shared(self.archive.warc_dir)
         self.run_id = await asyncio.to_thread(self.archive.start_run, spider.job, self.source)
         spider.run_id = self.run_id
@@ -144,8 +145,3 @@ class ArchivePipeline:
         outcome = "ok" if error is None and reason == "finished" else ("failed" if error else "interrupted")
         summary = await asyncio.to_thread(self.archive.finish_run, self.run_id, outcome, error or (None if reason == "finished" else reason))
         self.crawler.stats.set_value("wirewatch/run", summary)
-
-
-def _default_schedule():
-    from archive.writer import default_schedule
-    return default_schedule
