@@ -15,11 +15,23 @@ QUALITY_CHALLENGE = "challenge"    # "please enable JavaScript", captcha, bot wa
 QUALITY_BLOCKED = "blocked"        # access denied / rate-limit page served with a 200
 QUALITY_ERROR = "error"            # an error page served with a 200 (soft 404, "server error")
 
+# The places a page shows a headline, and what each is called in change rows and diffs.
+HEADLINE_PLACES = {
+    "h1": "page headline (<h1>)",
+    "og": "social headline (og:title)",
+    "twitter": "social headline (twitter:title)",
+    "jsonld": "structured data (JSON-LD headline)",
+    "title": "browser title (<title>)",
+}
+
 
 @dataclass
 class Snapshot:
     url: str                          # the URL that was fetched (after redirects)
-    title: str = ""                   # chosen headline
+    title: str = ""                   # chosen headline (the reader's)
+    # Every headline the page shows, as published (entities unescaped, whitespace collapsed,
+    # site name kept): keys among HEADLINE_PLACES. A change in any of them is a headline change.
+    headlines: dict[str, str] = field(default_factory=dict)
     byline: str = ""
     published_at: str | None = None   # ISO 8601 as the page states it (date or datetime)
     modified_at: str | None = None
@@ -31,6 +43,9 @@ class Snapshot:
     quality: str = QUALITY_OK
     quality_reason: str = ""          # why the quality gate refused it, one line
     extractor: str = ""               # e.g. "trafilatura 2.3.1 / wirewatch-extract 1"
+    # Where the body came from: a signature of the DOM element that holds it (see
+    # crawler/extraction/container.py), so a later fetch can fingerprint that region cheaply.
+    body_container: str | None = None
 
     @property
     def is_article(self) -> bool:

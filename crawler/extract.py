@@ -78,6 +78,7 @@ def extract(
     return Snapshot(
         url=url,
         title=title,
+        headlines=dict(candidates),
         byline=metadata.byline(tree, page),
         published_at=dates.published_at(tree, page, url),
         modified_at=dates.modified_at(tree, page),
