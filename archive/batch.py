@@ -8,18 +8,23 @@ article rows in bulk leaves per-fetch SQL only for what is rare (a new version, 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
+
+from . import noise
 
 ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", "last_changed", "next_check",
                    "status", "status_since", "versions", "unchanged_checks", "publisher_modified", "etag",
-                   "last_modified", "payload_digest")
+                   "last_modified", "payload_digest", "page_published_at", "page_modified_at", "body_container",
+                   "probe_hash")
 FETCH_COLUMNS = ("fetch_id", "run_id", "url", "article_id", "fetched_at", "http_status", "outcome", "version",
                  "etag", "last_modified", "payload_digest", "bytes", "elapsed_ms", "error", "redirected_from",
-                 "warc_file", "warc_offset", "warc_length")
+                 "warc_file", "warc_offset", "warc_length", "published_at", "modified_at")
 VERSION_COLUMNS = ("article_id", "version", "captured_at", "url", "title", "byline", "published_at", "modified_at",
-                   "lead", "text", "language", "tags", "content_hash", "extractor", "reverts_to", "fetch_id")
+                   "lead", "text", "language", "tags", "content_hash", "extractor", "reverts_to", "fetch_id",
+                   "headlines", "noise_lines")
 # What new captures are compared with, and what a change is computed from.
 VERSION_CONTENT = ("version", "captured_at", "title", "byline", "published_at", "modified_at", "lead", "text",
-                   "language", "tags", "extractor")
+                   "language", "tags", "extractor", "headlines", "noise_lines")
 
 
 def insert_rows(con, table: str, columns: tuple[str, ...], rows: list, *, verb: str = "INSERT", chunk: int = 400,
@@ -36,8 +41,9 @@ def insert_rows(con, table: str, columns: tuple[str, ...], rows: list, *, verb: 
 
 
 class Batch:
-    def __init__(self, con, article_ids: list[str]):
+    def __init__(self, con, article_ids: list[str], now: datetime):
         self.con = con
+        self.now = now
         ids = sorted(set(article_ids))
         self.articles: dict[str, dict] = {}
         for row in con.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE article_id IN (SELECT unnest(?))",
@@ -49,19 +55,23 @@ class Batch:
                 f"""SELECT article_id, {', '.join(VERSION_CONTENT)} FROM versions
                     WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
             self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
-        self.volatile: dict[str, set[str]] = {}
+        self._noise: dict[str, noise.Noise] = {}
+        self._local = noise.local(con, ids, now)
+        self.evidence = noise.Evidence()
         self._next_fetch_id = con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchone()[0]
         self.fetch_rows: list[tuple] = []
         self.touched: set[str] = set()
-        self.volatile_rows: dict[tuple[str, str], list] = {}
         self.version_rows: list[tuple] = []
         self.change_rows: dict[str, list[tuple]] = {}
 
-    def volatile_for(self, source: str) -> set[str]:
-        if source not in self.volatile:
-            self.volatile[source] = {k for (k,) in self.con.execute(
-                "SELECT line_key FROM volatile_lines WHERE source = ?", [source]).fetchall()}
-        return self.volatile[source]
+    def noise_for(self, source: str, article_id: str) -> noise.Noise:
+        """The source's learned noise plus the labels seen rotating on this article."""
+        if source not in self._noise:
+            self._noise[source] = noise.load(self.con, source, self.now)
+        return self._noise[source].with_keys(self._local.get(article_id, ()))
+
+    def add_local_noise(self, article_id: str, keys) -> None:
+        self._local.setdefault(article_id, set()).update(keys)
 
     def article(self, article_id: str, source: str, url: str, now) -> dict:
         if article_id not in self.articles:
@@ -76,13 +86,6 @@ class Batch:
         self._next_fetch_id += 1
         self.fetch_rows.append(tuple(fetch_id if c == "fetch_id" else values.get(c) for c in FETCH_COLUMNS))
         return fetch_id
-
-    def add_volatile(self, source: str, keys: dict[str, str], now) -> set[str]:
-        """Stage lines (and labels) learned as rotating; returns their keys."""
-        for key, text in keys.items():
-            row = self.volatile_rows.setdefault((source, key), [source, key, text, now, 0])
-            row[4] += 1
-        return set(keys)
 
     def add_version(self, row: dict, change_rows: dict[str, list[tuple]]) -> None:
         """Stage a new version (a dict of VERSION_COLUMNS) and the rows of its change."""
@@ -106,10 +109,7 @@ class Batch:
         rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
         insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
         self.touched = set()
-        insert_rows(self.con, "volatile_lines", ("source", "line_key", "line", "first_seen", "times_seen"),
-                    list(self.volatile_rows.values()),
-                    suffix=" ON CONFLICT (source, line_key) DO UPDATE SET times_seen = volatile_lines.times_seen + excluded.times_seen")
-        self.volatile_rows = {}
+        self.evidence.flush(self.con, self.now)
 
 
 def _version_dict(row: dict) -> dict:
@@ -117,4 +117,6 @@ def _version_dict(row: dict) -> dict:
     at = row.get("captured_at")
     row["captured_at"] = at.isoformat() if hasattr(at, "isoformat") else at
     row["tags"] = list(row.get("tags") or [])
+    row["headlines"] = dict(row.get("headlines") or {})
+    row["noise_lines"] = list(row.get("noise_lines") or [])
     return row

@@ -22,7 +22,8 @@ from lxml import etree
 from rich.text import Text
 
 from .edits import field_rows
-from .render import DELETED, INSERTED, TEXT_FIELDS, _append_ops, _body_lines, _field_value
+from .edits_headlines import field_label
+from .render import DELETED, INSERTED, _append_ops, _body_lines, _field_value, is_text_field
 from .textdiff import diff
 from .writer import load_version
 
@@ -133,8 +134,8 @@ def diff_html(old: dict, new: dict, row: dict) -> str:
             _append_text(li, " " + detail)
     for f in field_rows(old, new):
         p = _add(root, "p")
-        _add(p, "b", f"{f['field'].replace('_', ' ')}: ")
-        if f["field"] in TEXT_FIELDS:
+        _add(p, "b", f"{field_label(f['field'])}: ")
+        if is_text_field(f["field"]):
             line = Text()
             _append_ops(line, diff(_field_value(old, f["field"]), _field_value(new, f["field"]), by, language))
             _marked(p, line)

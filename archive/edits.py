@@ -4,7 +4,8 @@ compute_change(old, new) aligns the two bodies sentence by sentence (the NewsEdi
 added, deleted, edited, moved), lists changed fields, counts words, sentences and paragraphs,
 and classifies the change (headline, number, correction, addition, removal, rewording, cosmetic,
 stealth, revert). A version is a plain dict: version, captured_at, title, byline, published_at,
-modified_at, lead, text (one paragraph per line), language, tags.
+modified_at, lead, text (one paragraph per line), language, tags, and headlines ({place: text},
+every headline the page shows; missing or None for versions written before it was kept).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from difflib import SequenceMatcher
 
 from . import edits_rules as rules
 from .edits_classify import classify as _classify
+from .edits_headlines import field_rows as headline_field_rows
 from .sentences import Sentence, split_sentences
 from .textdiff import common_ends, words
 
@@ -117,12 +119,16 @@ def _new_sentences(sa: list[Sentence], prefix: int, suffix_at: int, new_mid: str
 
 
 def field_rows(old: dict, new: dict) -> list[dict]:
-    """{field, old, new} for each metadata field that differs (empty and missing are equal)."""
+    """{field, old, new} for each metadata field that differs (empty and missing are equal),
+    the chosen headline ("title") first, then one "headline:<place>" row per place of the page
+    whose headline differs ("headline:og": og:title; see edits_headlines)."""
     rows = []
     for name in FIELDS:
         a, b = field_text(name, old.get(name)), field_text(name, new.get(name))
         if (a or None) != (b or None):
             rows.append({"field": name, "old": a, "new": b})
+        if name == "title":
+            rows += headline_field_rows(old, new)
     return rows
 
 

@@ -4,9 +4,16 @@ Each class is a row {class, detail, old, new}. A change made only of cosmetic di
 (whitespace, punctuation, quote style, dashes, letter case, Unicode form) is "cosmetic" and
 nothing else about the text fires; "stealth" needs a substantive change too, since publishers
 do not bump the modified time for a typo and flagging those would drown the real stealth edits.
+
+Headlines: a change of the chosen headline ("title") or of any place the page shows one in
+(<h1>, og:title, twitter:title, JSON-LD, <title>: see edits_headlines) is "headline", and its
+detail names the places that changed. A wire-desk kicker added, bumped or dropped ("UPDATE 2-" →
+"UPDATE 3-", "UPDATE: ") is a headline change too; a correction tag in it also fires
+"correction".
 """
 from __future__ import annotations
 
+from . import edits_headlines as places_
 from .edits_rules import (changed_figures, correction_markers, cosmetic_key, cosmetic_kinds,
                           mask_figures, strip_wire_prefix)
 from .sentences import Sentence
@@ -32,24 +39,36 @@ def classify(old: dict, new: dict, sa: list[Sentence], sb: list[Sentence], pairs
     note_sentences = {j for _, j in notes if j is not None}
 
     changed = [p for p in texts if state[p] != SAME]
-    if changed and all(state[p] == COSMETIC for p in changed):
-        detail = "; ".join(f"{_part_name(p)}: {', '.join(_kinds(*texts[p], new))}"
-                           for p in changed)
-        classes.append(_row("cosmetic", detail))
+    moved_places = places_.place_changes(old, new)
+    cosmetic_places = [c for c in moved_places if places_.is_cosmetic(c[1], c[2])]
+    real_places = [c for c in moved_places if not places_.is_cosmetic(c[1], c[2])]
+    if (changed or moved_places) and all(state[p] == COSMETIC for p in changed) \
+            and not real_places:
+        details = [f"{_part_name(p)}: {', '.join(_kinds(*texts[p], new))}" for p in changed]
+        details += places_.cosmetic_details(cosmetic_places,
+                                            lambda a, b: _kinds(a, b, new))
+        classes.append(_row("cosmetic", "; ".join(details)))
         return classes
 
-    if state["title"] == SUBSTANTIVE:
+    where = f" ({places_.place_names(p for p, _, _ in real_places)})" if real_places else ""
+    if state["title"] == PREFIX:
+        kicker = places_.kicker_change(*texts["title"]) or "kicker changed"
+        classes.append(_row("headline", kicker + where, *texts["title"]))
+    elif state["title"] == SUBSTANTIVE:
         a, b = (strip_wire_prefix(t) for t in texts["title"])
         sim = _word_similarity(a, b)
-        classes.append(_row("headline", "headline rewritten" if sim < 0.5 else "headline edited",
-                            texts["title"][0], texts["title"][1]))
+        classes.append(_row("headline", ("headline rewritten" if sim < 0.5 else
+                                          "headline edited") + where, *texts["title"]))
         if sim >= 0.5:        # figures of an unrelated new headline are not revisions
             classes += _numbers(a, b, " (headline)")
+    else:
+        classes += places_.place_rows(real_places)
     if state["lead"] == SUBSTANTIVE:
         classes += _single_unit("lead", *texts["lead"])
     if state["text"] == SUBSTANTIVE:
         classes += _body_classes(sa, sb, pairs, note_sentences)
-    if any(state[p] == SUBSTANTIVE for p in texts) and \
+    headline_moved = bool(real_places) or state["title"] == PREFIX
+    if (headline_moved or any(state[p] == SUBSTANTIVE for p in texts)) and \
             old.get("modified_at") == new.get("modified_at"):
         when = new.get("modified_at")
         classes.append(_row("stealth", f"modified_at unchanged ({when})" if when
@@ -60,10 +79,10 @@ def classify(old: dict, new: dict, sa: list[Sentence], sb: list[Sentence], pairs
 def _state(part: str, a: str, b: str) -> str:
     if a == b:
         return SAME
-    if part == "title" and strip_wire_prefix(a) == strip_wire_prefix(b):
-        return PREFIX        # "UPDATE 1-" → "UPDATE 2-": a correction note, not a new headline
     if cosmetic_key(a) == cosmetic_key(b):
         return COSMETIC
+    if part == "title" and strip_wire_prefix(a) == strip_wire_prefix(b):
+        return PREFIX        # "UPDATE 1-" → "UPDATE 2-": the kicker changed, not the words
     return SUBSTANTIVE
 
 

@@ -23,19 +23,36 @@ _TRANSLATE.update({ord("ё"): "е", ord("Ё"): "Е"})
 _TRANSLATE.update({c: None for c in (0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
 _TRANSLATE_RE = re.compile("[" + re.escape("".join(chr(c) for c in _TRANSLATE)) + "]")
 _THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0\u202f\u2009](?=\d{3}(?!\d))")
-_KEEP = r"%$€£¥₽#@&+=<>§°"
+_MINUS = "\u2212"
+_KEEP = rf"%$€£¥₽#@&+=<>§°{_MINUS}"
 # Punctuation goes, except between two digits (3.5, 10-12, 13:45 keep their meaning).
 _PUNCT = re.compile(rf"[^\w\s{_KEEP}](?:(?<!\d.)|(?!\d))", re.S)
+# A sign starts a figure only where no letter or digit precedes it: "-0.5%", "(+3)", but not
+# "2019-2020" or "COVID-19". After the dash folding every minus is "-"; a sign becomes U+2212,
+# which the key keeps, so "0.5%" → "−0.5%" is never cosmetic while "−0.5%" → "-0.5%" is.
+_SIGN = re.compile(r"(?<!\w)-(?=\d)")
+# Superscript digits are figures of their own ("10²" is not "102"): NFKC would fold them into
+# plain digits, so a run of them becomes "^" and plain digits first ("10^2"; the caret stays
+# between digits, and goes after a letter, so "km²" and "km2" are still the same).
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER_RUN = re.compile(f"[⁺⁻]?[{SUPERSCRIPTS}]+")
+_SUPER_PLAIN = str.maketrans(SUPERSCRIPTS + "⁺⁻", "0123456789+" + _MINUS)
 
 
 def cosmetic_key(text: str) -> str:
     """text with every cosmetic difference removed: Unicode form, letter case, quote style,
     dashes, punctuation (outside figures), whitespace, ё/е, invisible characters, thousands
-    separators. Two texts with equal keys differ only cosmetically."""
-    text = unicodedata.normalize("NFKC", text or "")
+    separators. Two texts with equal keys differ only cosmetically; a figure's sign and
+    superscript digits are not cosmetic."""
+    text = text or ""
+    if any(c in SUPERSCRIPTS for c in text):
+        text = _SUPER_RUN.sub(lambda m: "^" + m.group().translate(_SUPER_PLAIN), text)
+    text = unicodedata.normalize("NFKC", text)
     # str.translate looks every character up in a dict; a regex scan touches only the few hits
     text = _TRANSLATE_RE.sub(lambda m: _TRANSLATE[ord(m.group())] or "", text).casefold()
     text = _THOUSANDS.sub("", text)
+    if "-" in text:
+        text = _SIGN.sub(_MINUS, text)
     return "".join(_PUNCT.sub("", text).split())
 
 
@@ -79,7 +96,9 @@ FIGURE_RE = re.compile(
     rf"|\b\d{{1,2}}\s+(?:{_MONTHS_EN}|{_MONTHS_RU})\b(?:\s+\d{{4}})?"
     r"|\b\d{4}-\d{2}-\d{2}\b|\d{1,2}日|\d{1,2}月\d{1,2}日)"
     r"|(?P<time>\b\d{1,2}:\d{2}\b)"
-    r"|(?P<num>(?P<cur>[$€£¥₽]\s?)?(?:\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?!\d)|\d+(?:[.,]\d+)*)"
+    r"|(?P<num>(?:(?<!\w)(?P<sign>[-+\u2212\u2013\u2012\ufe63\uff0b\uff0d]))?"
+    r"(?P<cur>[$€£¥₽]\s?)?(?:\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?!\d)|\d+(?:[.,]\d+)*)"
+    r"(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
     r"(?P<pct>\s?%|\s(?:percent|per cent|процент\w*|відсот\w*))?"
     rf"(?:\s?(?:{_SCALE})\b\.?|[万亿])?)"
 )
@@ -107,9 +126,15 @@ def figures(text: str) -> list[re.Match]:
     return list(FIGURE_RE.finditer(text or ""))
 
 
+_SIGN_FORMS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-",
+                             "\uff0d": "-", "\uff0b": "+"})
+
+
 def figure_value(match: re.Match) -> str:
-    """Comparable form: "2 800" and "2,800" are the same figure."""
-    return _THOUSANDS_ONLY.sub("", match.group()).replace("\u00a0", " ")
+    """Comparable form: "2 800" and "2,800" are the same figure, and so are "−5" and "-5"
+    (a sign's typography); "5", "-5" and "+5" are not, nor are "10²" and "102"."""
+    value = _THOUSANDS_ONLY.sub("", match.group()).replace("\u00a0", " ")
+    return value.translate(_SIGN_FORMS) if match.group("sign") else value
 
 
 def mask_figures(text: str) -> str:

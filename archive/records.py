@@ -28,10 +28,9 @@ class FetchResult:
     warc_file: str | None = None
     warc_offset: int | None = None
     warc_length: int | None = None
-    # Confirmation: a change is fetched again (twice when the second fetch shows no rotating line);
-    # lines that differ between the fetches are volatile.
+    # Confirmation: a detected change is fetched again (archive.revision.judge says how often);
+    # lines that differ between the fetches are evidence of rotating boilerplate.
     confirms: "list[FetchResult]" = field(default_factory=list)
-    volatile_lines: list[str] = field(default_factory=list)
     # The latest version's own capture re-extracted with the current extractor, when that
     # version was made by another extractor (or other drop rules): (version, snapshot, drop rules).
     baseline: "tuple[int, Snapshot, str] | None" = None

@@ -14,6 +14,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from .edits import FIELDS, Change, compute_change, field_rows, field_text
+from .edits_headlines import PLACES, field_label, headlines_of, place_of
 from .textdiff import Op, diff
 
 TEXT_FIELDS = ("title", "lead", "byline")
@@ -66,8 +67,17 @@ def body_blocks(old_text: str, new_text: str, by: str, language):
 
 
 def _field_value(v: dict | None, name: str) -> str:
+    """A field row's value in a version: "headline:og" reads the version's og:title."""
+    place = place_of(name)
+    if place is not None:
+        return (headlines_of(v) or {}).get(place, "")
     value = field_text(name, (v or {}).get(name))
     return "" if value is None else str(value)
+
+
+def is_text_field(name: str) -> bool:
+    """Fields diffed word by word: headline, lead, byline and every headline place."""
+    return name in TEXT_FIELDS or place_of(name) is not None
 
 
 # --- terminal ---------------------------------------------------------------------------------
@@ -85,20 +95,28 @@ def render_terminal(old: dict | None, new: dict, by: str = "word", *,
     for row in field_rows(old or {}, new):
         name = row["field"]
         line = Text()
-        line.append(f"{name}: ", style="bold cyan")
+        line.append(f"{field_label(name)}: ", style="bold cyan")
         if name in TEXT_FIELDS:
             _append_ops(line, diff(_field_value(old, name), _field_value(new, name), by,
                                    language), markers)
         else:
-            if row["old"]:
-                line.append(str(row["old"]), DELETED)
-                line.append(" → ")
-            line.append(str(row["new"] or "(none)"), INSERTED if row["new"] else "dim")
+            # a headline place reads whole, old → new: which place said what, and since when
+            _append_old_new(line, row["old"], row["new"], markers and place_of(name) is not None)
         parts.append(line)
     parts.append(Rule(style="dim"))
     ops = diff((old or {}).get("text") or "", new.get("text") or "", by, language)
     parts.extend(_body_lines(ops, context, markers))
     return Group(*parts)
+
+
+def _append_old_new(line: Text, old, new, markers: bool = False) -> None:
+    if old:
+        line.append(_mark(str(old), DELETED, markers), DELETED)
+        line.append(" → ")
+    elif markers:
+        line.append("(none) → ", "dim")
+    line.append(_mark(str(new), INSERTED, markers) if new else "(none)",
+                INSERTED if new else "dim")
 
 
 def _mark(text: str, style: str | None, markers: bool) -> str:
@@ -172,11 +190,17 @@ def _around(lines, changed, context: int) -> set[int]:
 # --- unified ----------------------------------------------------------------------------------
 
 def version_as_text(v: dict | None) -> list[str]:
-    """The text rendering a unified diff compares: field lines, a blank line, the body."""
+    """The text rendering a unified diff compares: field lines (after the headline, one per
+    place the page shows a headline in), a blank line, the body."""
     if not v:
         return []
-    head = [f"{name.replace('_', ' ').capitalize()}: {_field_value(v, name)}"
-            for name in FIELDS]
+    head = []
+    for name in FIELDS:
+        head.append(f"{field_label(name)}: {_field_value(v, name)}")
+        if name == "title":
+            shown = headlines_of(v) or {}
+            head += [f"{field_label('headline:' + p)}: {shown[p]}"
+                     for p in [*PLACES, *sorted(set(shown) - set(PLACES))] if p in shown]
     body = (v.get("text") or "").split("\n")
     return [line + "\n" for line in head + [""] + body]
 
@@ -200,8 +224,8 @@ def render_json(old: dict | None, new: dict, by: str = "word", *,
     change = change or compute_change(old, new)
     fields = []
     for row in field_rows(old or {}, new):
-        item = dict(row)
-        if row["field"] in TEXT_FIELDS:
+        item = dict(row, label=field_label(row["field"]))
+        if is_text_field(row["field"]):
             item["ops"] = [op.to_dict() for op in diff(_field_value(old, row["field"]),
                                                        _field_value(new, row["field"]), by,
                                                        language)]

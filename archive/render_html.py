@@ -7,7 +7,8 @@ from html import escape
 from itertools import zip_longest
 
 from .edits import compute_change, field_rows
-from .render import (DEL, INS, TEXT_FIELDS, _field_value, body_blocks, side_lines,
+from .edits_headlines import field_label
+from .render import (DEL, INS, _field_value, body_blocks, is_text_field, side_lines,
                      summary_line, version_label)
 from .textdiff import diff
 
@@ -22,7 +23,7 @@ padding:.05em .6em;border-radius:1em;background:#e8eaf6;font-size:.85em}
 table{border-collapse:collapse;width:100%;table-layout:fixed}
 td,th{vertical-align:top;padding:.25em .5em;border-bottom:1px solid #eee;overflow-wrap:anywhere}
 th{text-align:left;background:#fafafa}
-table.fields td.name{width:9em;font-weight:600}
+table.fields td.name{width:12em;font-weight:600}
 table.diff td.n{width:2.5em;color:#aaa;text-align:right;font-size:.8em;user-select:none}
 td.old.changed{background:#fff6f6}td.new.changed{background:#f4fff4}
 del{background:#ffc9c9;color:#7a0000;text-decoration:line-through}
@@ -75,14 +76,15 @@ def _fields_table(old, new, by, language) -> str:
            "</tr></thead>\n<tbody>\n"]
     for row in rows:
         name = row["field"]
-        if name in TEXT_FIELDS:
+        if is_text_field(name):
             ops = diff(_field_value(old, name), _field_value(new, name), by, language)
             left = _segments_html(sum(side_lines(ops, "old"), []))
             right = _segments_html(sum(side_lines(ops, "new"), []))
         else:
             left = _mark(_field_value(old, name), DEL)
             right = _mark(_field_value(new, name), INS)
-        out.append(f"<tr><td class=\"name\">{escape(name)}</td><td dir=\"auto\">{left}</td>"
+        out.append(f"<tr><td class=\"name\">{escape(field_label(name))}</td>"
+                   f"<td dir=\"auto\">{left}</td>"
                    f"<td dir=\"auto\">{right}</td></tr>\n")
     out.append("</tbody>\n</table>\n")
     return "".join(out)

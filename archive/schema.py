@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = [
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -147,7 +147,40 @@ _V1 = [
     "CREATE INDEX articles_next_check ON articles (source, next_check)",
 ]
 
-MIGRATIONS = {1: _V1}
+# Issue 8: every headline place, dates per fetch (never in the version's identity), noise learned
+# with evidence and kept in the stored text, gone confirmed, the body's region fingerprint.
+_V2 = [
+    "ALTER TABLE fetches ADD COLUMN published_at VARCHAR",     # the publisher's times, as the page
+    "ALTER TABLE fetches ADD COLUMN modified_at VARCHAR",      # states them on this fetch
+    "ALTER TABLE versions ADD COLUMN headlines MAP(VARCHAR, VARCHAR)",   # place -> headline
+    "ALTER TABLE versions ADD COLUMN noise_lines VARCHAR[]",  # lines of `text` left out of comparison
+    "ALTER TABLE reextractions ADD COLUMN headlines MAP(VARCHAR, VARCHAR)",
+    "ALTER TABLE articles ADD COLUMN page_published_at VARCHAR",   # as on the latest 200
+    "ALTER TABLE articles ADD COLUMN page_modified_at VARCHAR",
+    "ALTER TABLE articles ADD COLUMN body_container VARCHAR",      # where the body was last found
+    "ALTER TABLE articles ADD COLUMN probe_hash VARCHAR",          # fingerprint of that region
+    """CREATE TABLE noise_evidence (
+        source VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,                -- line key, or 'label:' + hash of the label
+        kind VARCHAR NOT NULL,               -- line / label
+        text VARCHAR,                        -- the line, or 'Label: …'
+        article_id VARCHAR NOT NULL,         -- the article it was seen rotating (or repeated) on
+        reason VARCHAR NOT NULL,             -- rotated / repeated
+        first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ,
+        times INTEGER DEFAULT 1,
+        PRIMARY KEY (source, key, article_id)
+    )""",
+    """CREATE TABLE label_sightings (
+        source VARCHAR NOT NULL, line_key VARCHAR NOT NULL, label_key VARCHAR, label VARCHAR,
+        line VARCHAR, article_id VARCHAR NOT NULL, seen_at TIMESTAMPTZ,
+        PRIMARY KEY (source, line_key, article_id)
+    )""",
+    # Learned without a threshold or evidence, and stripped from stored text: not carried over.
+    "DROP TABLE volatile_lines",
+    "UPDATE events SET kind = 'restored' WHERE kind = 'returned'",
+]
+
+MIGRATIONS = {1: _V1, 2: _V2}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

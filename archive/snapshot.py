@@ -46,6 +46,11 @@ class Snapshot:
     # Where the body came from: a signature of the DOM element that holds it (see
     # crawler/extraction/container.py), so a later fetch can fingerprint that region cheaply.
     body_container: str | None = None
+    # Fingerprint of what a revision is made of, read cheaply (headlines, byline, lead and the
+    # body region's lines without known noise); None when the body is not all inside the region.
+    probe_hash: str | None = None
+    # True when only the fingerprint was taken (it matched the last one: trafilatura not run).
+    probe_only: bool = False
 
     @property
     def is_article(self) -> bool:

@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import db, schema
+from . import db, noise, schema
 from .records import FetchResult
-from .batch import Batch
-from .writer import Schedule, default_schedule, record_fetch
+from .batch import Batch, insert_rows
+from .writer import Schedule, default_after_signal, default_schedule, record_fetch
 
 
 def utcnow() -> datetime:
@@ -37,6 +37,9 @@ class KnownArticle:
     publisher_modified: datetime | None
     latest: dict | None = None   # latest version fields (loaded for rechecks only)
     latest_warc: tuple[str, int] | None = None   # where the latest version's capture is stored
+    body_container: str | None = None            # where the body was found last time
+    probe_hash: str | None = None                # and that region's fingerprint
+    noise: frozenset[str] = frozenset()          # labels seen rotating on this very article
 
 
 class Archive:
@@ -149,17 +152,21 @@ class Archive:
             where.append("next_check IS NOT NULL AND next_check <= ?")
             params.append(due_before or utcnow())
         sql = f"""SELECT article_id, url, status, versions, etag, last_modified, payload_digest, next_check,
-                         last_checked, publisher_modified
+                         last_checked, publisher_modified, body_container, probe_hash
                   FROM articles WHERE {' AND '.join(where)}
                   ORDER BY next_check NULLS LAST, article_id"""
         if limit:
             sql += f" LIMIT {int(limit)}"
         with self.reading() as con:
             rows = con.execute(sql, params).fetchall()
-            out = [KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub)
-                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub in rows]
+            out = [KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub,
+                                body_container=box, probe_hash=probe)
+                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub, box, probe in rows]
             if with_latest:
                 self._attach_latest(con, [a for a in out if a.versions])
+                by_id = {a.article_id: a for a in out}
+                for aid, keys in noise.local(con, list(by_id), utcnow()).items():
+                    by_id[aid].noise = frozenset(keys)
             return out
 
     @staticmethod
@@ -169,8 +176,8 @@ class Archive:
             return
         by_id = {a.article_id: a for a in articles}
         cur = con.execute(
-            """SELECT v.article_id, v.version, v.captured_at, v.title, v.byline, v.published_at, v.modified_at,
-                      v.lead, v.text, v.language, v.tags, v.content_hash, v.extractor, v.reverts_to, v.url,
+            """SELECT v.article_id, v.version, v.captured_at, v.title, v.headlines, v.byline, v.published_at,
+                      v.modified_at, v.lead, v.text, v.language, v.tags, v.content_hash, v.extractor, v.reverts_to, v.url,
                       f.warc_file, f.warc_offset
                FROM versions v JOIN articles a ON a.article_id = v.article_id AND a.versions = v.version
                LEFT JOIN fetches f ON f.fetch_id = v.fetch_id
@@ -182,14 +189,24 @@ class Archive:
             warc_file, warc_offset = data.pop("warc_file"), data.pop("warc_offset")
             data["captured_at"] = data["captured_at"].isoformat() if data["captured_at"] else None
             data["tags"] = list(data["tags"] or [])
+            data["headlines"] = dict(data["headlines"] or {})
             art.latest = data
             art.latest_warc = (warc_file, warc_offset) if warc_file else None
 
-    def volatile_keys(self, source: str) -> set[str]:
+    def noise(self, source: str) -> frozenset[str]:
+        """The source's learned noise keys (see archive/noise.py)."""
         if not self.path.exists():
-            return set()
+            return frozenset()
         with self.reading() as con:
-            return {k for (k,) in con.execute("SELECT line_key FROM volatile_lines WHERE source = ?", [source]).fetchall()}
+            return noise.load(con, source, utcnow()).keys
+
+    def noise_listing(self, source: str) -> list[dict]:
+        with self.reading() as con:
+            return noise.listing(con, source, utcnow())
+
+    def forget_noise(self, source: str, entry: str) -> int:
+        with self.writing() as con:
+            return noise.forget(con, source, entry)
 
     # -- writes ------------------------------------------------------------------------------
     def record_batch(self, results: list[FetchResult], *, run_id: int | None = None,
@@ -198,28 +215,42 @@ class Archive:
         if not results:
             return []
         with self.writing() as con:
-            batch = Batch(con, [r.article_id for r in results])
+            batch = Batch(con, [r.article_id for r in results], max(r.fetched_at for r in results))
             out = [record_fetch(batch, r, run_id=run_id, schedule=schedule) for r in results]
             batch.flush()
             return out
 
-    def note_signals(self, source: str, signals: Iterable[tuple[str, str, datetime | None]]) -> int:
-        """Publisher 'modified at T' signals from discovery: (key, url, T). Newer than the last
-        capture makes the article due now. Returns how many articles became due."""
-        rows = [(f"{source}:{k}", url, t) for k, url, t in signals if t is not None]
-        if not rows:
+    def note_signals(self, source: str, signals: Iterable[tuple[str, str, datetime | None]],
+                     schedule: Schedule = default_schedule) -> int:
+        """Publisher 'modified at T' signals from discovery: (key, url, T). What a signal does to
+        an article's next check is the re-check policy's call (`schedule.after_signal`, jobs'
+        `policy.apply_signal` in the crawler); returns how many articles became due."""
+        newest: dict[str, datetime] = {}
+        for k, _url, t in signals:
+            if t is not None:
+                aid = f"{source}:{k}"
+                newest[aid] = max(t, newest.get(aid, t))
+        if not newest:
             return 0
+        after_signal = getattr(schedule, "after_signal", default_after_signal)
         now = utcnow()
+        cols = ("article_id", "first_seen", "last_checked", "last_changed", "unchanged_checks", "status",
+                "next_check", "publisher_modified")
         with self.writing() as con:
-            con.execute("CREATE TEMP TABLE IF NOT EXISTS sig (article_id VARCHAR, url VARCHAR, t TIMESTAMPTZ)")
-            con.execute("DELETE FROM sig")
-            con.executemany("INSERT INTO sig VALUES (?, ?, ?)", rows)
-            due = con.execute(
-                """UPDATE articles a SET publisher_modified = s.t,
-                         next_check = CASE WHEN s.t > coalesce(a.last_checked, a.first_seen)
-                                            AND a.status NOT IN ('gone', 'redirected')
-                                           THEN least(coalesce(a.next_check, ?), ?) ELSE a.next_check END
-                   FROM (SELECT article_id, max(t) AS t FROM sig GROUP BY article_id) s
-                   WHERE a.article_id = s.article_id AND (a.publisher_modified IS NULL OR s.t > a.publisher_modified)
-                   RETURNING a.article_id, a.next_check""", [now, now]).fetchall()
-            return sum(1 for _, nxt in due if nxt is not None and nxt <= now)
+            rows = con.execute(f"SELECT {', '.join(cols)} FROM articles WHERE article_id IN (SELECT unnest(?))",
+                               [sorted(newest)]).fetchall()
+            updates = []
+            for row in rows:
+                art = dict(zip(cols, row))
+                t = newest[art["article_id"]]
+                if art["publisher_modified"] is not None and t <= art["publisher_modified"]:
+                    continue
+                nxt = after_signal(now=now, signal_time=t, **{c: art[c] for c in cols[1:-1]})
+                updates.append((art["article_id"], t, nxt))
+            if updates:
+                con.execute("CREATE TEMP TABLE IF NOT EXISTS sig (article_id VARCHAR, t TIMESTAMPTZ, nxt TIMESTAMPTZ)")
+                con.execute("DELETE FROM sig")
+                insert_rows(con, "sig", ("article_id", "t", "nxt"), updates)
+                con.execute("""UPDATE articles a SET publisher_modified = s.t, next_check = s.nxt
+                               FROM sig s WHERE a.article_id = s.article_id""")
+            return sum(1 for _, _, nxt in updates if nxt is not None and nxt <= now)

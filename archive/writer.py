@@ -1,22 +1,30 @@
 """The one write path: a fetch result in, fetch/version/article/event rows out.
 
 `record_fetch` stages one fetch in the caller's Batch (one transaction). Whether a capture is a
-new version is decided here and only here: by the normalized content hash of the fields that make a revision, with the
-source's known volatile lines left out of the body, compared with the latest version recomputed
-under the same volatile set (so learning a new volatile line later never makes a spurious version).
+new version is decided by `archive.revision.judge` (the same function the spider asks whether to
+confirm a change), against the latest version recomputed under the same noise, so learning a
+noise line later never makes a spurious version. Statuses and events are decided here.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from . import normalize
+from . import noise, normalize, revision
 from .batch import Batch
+from .noise import Noise
 from .records import FetchResult
 from .snapshot import QUALITY_ERROR, Snapshot
 
 # schedule(now=, first_seen=, last_checked=, last_changed=, unchanged_checks=, status=, versions=)
+# -> next_check; it may also have .after_signal(now=, signal_time=, first_seen=, last_checked=,
+# last_changed=, unchanged_checks=, status=, next_check=) -> next_check (jobs/schedule.py has both).
 Schedule = Callable[..., "datetime | None"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def default_schedule(*, now: datetime, **_: object) -> datetime:
@@ -24,158 +32,177 @@ def default_schedule(*, now: datetime, **_: object) -> datetime:
     return now + timedelta(minutes=15)
 
 
-def version_fields(snapshot: Snapshot, volatile: frozenset[str]) -> dict:
-    return {
-        "title": normalize.normalize_line(snapshot.title or ""),
-        "byline": normalize.normalize_line(snapshot.byline or ""),
-        "published_at": snapshot.published_at,
-        "modified_at": snapshot.modified_at,
-        "lead": normalize.normalize_text(snapshot.lead),
-        "text": normalize.strip_volatile(snapshot.text, volatile),
-        "language": snapshot.language,
-        "tags": list(snapshot.tags or []),
-    }
+def default_after_signal(*, now: datetime, signal_time: datetime, last_checked=None, next_check=None,
+                         **_: object) -> datetime | None:
+    """Library use without a policy: a signal newer than the last fetch makes the article due."""
+    if last_checked is None or signal_time > last_checked:
+        return now if next_check is None else min(now, next_check)
+    return next_check
 
 
-def load_version(con, article_id: str, version: int) -> dict | None:
+def load_version(con, article_id: str, version: int, *, raw: bool = False) -> dict | None:
+    """A stored version as diffs read it: its `text` without its noise lines and without the
+    source's learned noise (they are listed in `noise_lines`); raw=True: the text as stored."""
     cur = con.execute(
-        """SELECT version, captured_at, title, byline, published_at, modified_at, lead, text, language,
-                  tags, content_hash, extractor, reverts_to, url
-           FROM versions WHERE article_id = ? AND version = ?""", [article_id, version])
+        """SELECT v.version, v.captured_at, v.title, v.headlines, v.byline, v.published_at, v.modified_at, v.lead,
+                  v.text, v.noise_lines, v.language, v.tags, v.content_hash, v.extractor, v.reverts_to, v.url, a.source
+           FROM versions v JOIN articles a USING (article_id) WHERE article_id = ? AND version = ?""",
+        [article_id, version])
     row = cur.fetchone()
     if row is None:
         return None
     out = dict(zip([d[0] for d in cur.description], row))
     out["captured_at"] = out["captured_at"].isoformat() if out["captured_at"] else None
     out["tags"] = list(out["tags"] or [])
+    out["headlines"] = dict(out["headlines"] or {})
+    out["noise_lines"] = list(out["noise_lines"] or [])
+    if not raw:
+        learned = noise.load(con, out.pop("source"), utcnow())
+        out = revision.for_comparison(out, learned.with_keys(normalize.line_key(x) for x in out["noise_lines"]))
     return out
-
-
-def _matching_version(batch: Batch, article_id: str, new_hash: str, new_text_hash: str,
-                      volatile: frozenset[str], extractor: str | None) -> tuple[int | None, bool]:
-    """(version the new capture matches, whether that is the latest version).
-
-    The latest version matches on the full content hash (dates included). An earlier version
-    matches on its text alone (headline, byline, lead, body) when the latest one's text differs:
-    that is a revert, even though the page's modified time moved on. A capture extracted by a
-    different extractor than the latest version (an upgrade, new drop rules) is also compared with
-    that version's re-extraction by the current extractor: a difference only the extractor made is
-    not a publisher's edit.
-    """
-    rows = batch.versions.get(article_id, [])
-    for i, row in enumerate(rows):
-        if i == 0:
-            if normalize.content_hash(row, volatile) == new_hash:
-                return row["version"], True
-            if extractor and row["extractor"] != extractor and _reextraction_matches(
-                    batch.con, article_id, row["version"], extractor, new_hash, volatile):
-                return row["version"], True
-            if normalize.content_hash(row, volatile, normalize.TEXT_FIELDS) == new_text_hash:
-                return None, False          # same text, new dates: an ordinary new version
-        elif normalize.content_hash(row, volatile, normalize.TEXT_FIELDS) == new_text_hash:
-            return row["version"], False
-    return None, False
-
-
-def _reextraction_matches(con, article_id, version, extractor, new_hash, volatile) -> bool:
-    rows = con.execute(
-        """SELECT title, byline, published_at, modified_at, lead, text FROM reextractions
-           WHERE article_id = ? AND version = ? AND extractor = ?""", [article_id, version, extractor]).fetchall()
-    keys = ("title", "byline", "published_at", "modified_at", "lead", "text")
-    return any(normalize.content_hash(dict(zip(keys, row)), volatile) == new_hash for row in rows)
 
 
 def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
                  schedule: Schedule = default_schedule) -> tuple[str, int | None]:
-    """Decide and stage one fetch (and its confirmation, if any); returns (outcome, version)."""
+    """Decide and stage one fetch (and its confirmations, if any); returns (outcome, version)."""
     con, now, aid = batch.con, r.fetched_at, r.article_id
     art = batch.article(aid, r.source, r.url, now)
-    volatile = batch.volatile_for(r.source)
-    if r.volatile_lines:
-        volatile.update(batch.add_volatile(r.source, normalize.volatile_keys(r.volatile_lines), now))
-    frozen = frozenset(volatile)
     if r.baseline is not None:
         version, snapshot, drop_rules = r.baseline
-        store_reextraction(con, aid, version, snapshot, frozen, now, drop_rules=drop_rules)
+        store_reextraction(con, aid, version, snapshot, batch.noise_for(r.source, aid), now, drop_rules=drop_rules)
 
-    outcome, version, status, content_hash, reverts_to = _decide(batch, r, art, frozen)
-    fetch_id = batch.add_fetch(_fetch_values(r, run_id, outcome, version, aid))
+    d = _decide(batch, r, art)
+    fetch_id = batch.add_fetch(_fetch_values(r, run_id, d.outcome, d.version, aid, art))
+    capture_fetch = fetch_id
     for confirm in r.confirms:
-        batch.add_fetch(_fetch_values(confirm, run_id, "confirm", version, aid))
-    changed = outcome in ("new", "changed")
+        confirm_id = batch.add_fetch(_fetch_values(confirm, run_id, "confirm", d.version, aid, art))
+        if d.capture is not None and confirm.snapshot is d.capture:
+            capture_fetch = confirm_id
+    changed = d.outcome in ("new", "changed")
     if changed:
-        _insert_version(batch, r, aid, version, fetch_id, frozen, now, content_hash, reverts_to)
-    _update_article(con, r, aid, art, outcome, status, version, changed, fetch_id, now, schedule)
-    return outcome, version
+        _insert_version(batch, r, aid, d, capture_fetch, now)
+    _update_article(con, r, aid, art, d, changed, fetch_id, now, schedule)
+    return d.outcome, d.version
 
 
-def _decide(batch: Batch, r: FetchResult, art: dict, volatile: frozenset[str]):
-    """(outcome, version, new article status or None to keep, content hash, reverts_to)."""
-    if r.http_status and 300 <= r.http_status < 400 and r.http_status != 304:   # a redirect not followed (off-site)
-        return "redirected", None, "redirected", None, None
-    if r.error or r.http_status is None:
-        return "error", None, None if art["versions"] else "error", None, None
+@dataclass
+class Decision:
+    outcome: str
+    version: int | None = None
+    status: str | None = None            # the article's new status; None: keep
+    capture: Snapshot | None = None      # the capture a new version is made of
+    judgement: revision.Judgement | None = None
+    reverts_to: int | None = None
+
+
+def _decide(batch: Batch, r: FetchResult, art: dict) -> Decision:
     status = r.http_status
+    if status and 300 <= status < 400 and status != 304:   # a redirect not followed (off-site)
+        return Decision("redirected", status="redirected")
+    if r.error or status is None or (status != 200 and status not in (304, 404, 410)):
+        return Decision("error", status=None if art["versions"] else "error")
     if status == 304:
-        return "not_modified", art["versions"] or None, None, None, None
+        return Decision("not_modified", art["versions"] or None)
     if status in (404, 410):
-        return "gone", None, "gone", None, None
-    if status != 200:
-        return "error", None, None if art["versions"] else "error", None, None
+        # One 404 may be a CMS hiccup: gone only when a later fetch confirms it.
+        return Decision("gone", status="gone" if art["status"] in ("missing", "gone") else "missing")
     if r.final_url and r.final_key != r.article_key:
-        return "redirected", None, "redirected", None, None
+        return Decision("redirected", status="redirected")
+    if art["versions"] and r.payload_digest and r.payload_digest == art["payload_digest"]:
+        return Decision("unchanged", art["versions"], "live")          # the same bytes: never extracted
     snap = r.snapshot
+    if snap is not None and snap.probe_only:
+        if art["versions"] and snap.probe_hash and snap.probe_hash == art["probe_hash"]:
+            return Decision("unchanged", art["versions"], "live")      # the body's region is unchanged
+        r.error = "region fingerprint differs but the page was not extracted"
+        return Decision("error", status=None if art["versions"] else "error")
     if snap is None or not snap.is_article:
         r.error = r.error or (f"{snap.quality}: {snap.quality_reason}" if snap else "nothing extracted")
         if snap is not None and snap.quality == QUALITY_ERROR:
-            return "error", None, None if art["versions"] else "error", None, None
-        return "blocked", None, "blocked", None, None
-    if art["versions"] and r.payload_digest and r.payload_digest == art["payload_digest"]:
-        return "unchanged", art["versions"], "live", None, None
-    fields = version_fields(snap, volatile)
-    new_hash = normalize.content_hash(fields, volatile)
-    new_text_hash = normalize.content_hash(fields, volatile, normalize.TEXT_FIELDS)
-    match, is_latest = _matching_version(batch, r.article_id, new_hash, new_text_hash, volatile, snap.extractor)
-    if match is not None and is_latest:
-        return "unchanged", match, "live", None, None
-    next_version = art["versions"] + 1
-    # `match` set here means an earlier text is back: a new version that says which it reverts to.
-    return ("new" if next_version == 1 else "changed"), next_version, "live", new_hash, match
+            return Decision("error", status=None if art["versions"] else "error")
+        return Decision("blocked", status="blocked")
+    snaps = [snap] + [c.snapshot for c in r.confirms if c.snapshot is not None and c.snapshot.is_article]
+    captures = [revision.fields(s) for s in snaps]
+    latest = batch.latest(r.article_id)
+    noise_now = batch.noise_for(r.source, r.article_id)
+    j = revision.judge(latest, captures, noise_now, final=True)
+    _learn(batch, r, j, captures, now=r.fetched_at)
+    if j.outcome == revision.UNCHANGED or (latest is not None and _same_as_reextraction(
+            batch, r.article_id, latest, snap.extractor, captures[-1], j.noise)):
+        return Decision("unchanged", art["versions"], "live", judgement=j)
+    version = art["versions"] + 1
+    reverts_to = revision.matching_version(batch.versions.get(r.article_id, []), captures[-1], j.noise)
+    return Decision("new" if version == 1 else "changed", version, "live", snaps[-1], j, reverts_to)
 
 
-def _fetch_values(r: FetchResult, run_id, outcome, version, aid) -> dict:
+def _learn(batch: Batch, r: FetchResult, j: revision.Judgement, captures: list[dict], now) -> None:
+    """Stage what this check taught about the source's noise."""
+    if j.rotation.lines or j.rotation.labels:
+        batch.evidence.add_rotation(r.source, r.article_id, j.rotation, now)
+        batch.add_local_noise(r.article_id, j.rotation.label_keys)
+    hits = set().union(*(j.noise.hits(c["text"]) for c in captures))
+    if hits:
+        batch.evidence.note_hidden(r.source, hits)
+
+
+def _same_as_reextraction(batch, article_id, latest, extractor, capture, noise_) -> bool:
+    """A capture made by another extractor (an upgrade, new drop rules) than the latest version
+    is compared with that version's re-extraction by the current one: a difference only the
+    extractor made is not a publisher's edit."""
+    if not extractor or latest.get("extractor") == extractor:
+        return False
+    cur = batch.con.execute(
+        """SELECT title, headlines, byline, lead, text FROM reextractions
+           WHERE article_id = ? AND version = ? AND extractor = ?""", [article_id, latest["version"], extractor])
+    names = [d[0] for d in cur.description]
+    want = revision.key(capture, noise_)
+    return any(revision.key(dict(zip(names, row)), noise_) == want for row in cur.fetchall())
+
+
+def _fetch_values(r: FetchResult, run_id, outcome, version, aid, art) -> dict:
+    snap = r.snapshot
+    seen = snap is not None and snap.is_article       # a probe-only snapshot has the dates too
+    same_bytes = r.payload_digest is not None and r.payload_digest == art["payload_digest"]
     return {"run_id": run_id, "url": r.final_url or r.url, "article_id": aid, "fetched_at": r.fetched_at,
             "http_status": r.http_status, "outcome": outcome, "version": version, "etag": r.etag,
             "last_modified": r.last_modified, "payload_digest": r.payload_digest, "bytes": r.bytes,
             "elapsed_ms": r.elapsed_ms, "error": r.error,
             "redirected_from": r.url if r.final_url and r.final_url != r.url else None,
-            "warc_file": r.warc_file, "warc_offset": r.warc_offset, "warc_length": r.warc_length}
+            "warc_file": r.warc_file, "warc_offset": r.warc_offset, "warc_length": r.warc_length,
+            # the publisher's times as this response states them (the same bytes state the same)
+            "published_at": snap.published_at if seen else (art["page_published_at"] if same_bytes else None),
+            "modified_at": snap.modified_at if seen else (art["page_modified_at"] if same_bytes else None)}
 
 
-def _insert_version(batch: Batch, r: FetchResult, aid, version, fetch_id, volatile, now, content_hash, reverts_to) -> None:
+def _insert_version(batch: Batch, r: FetchResult, aid, d: Decision, fetch_id, now) -> None:
     from .changes import change_rows
-    snap = r.snapshot
-    row = dict(version_fields(snap, volatile), article_id=aid, version=version, captured_at=now,
-               url=r.final_url or r.url, language=snap.language, content_hash=content_hash,
-               extractor=snap.extractor, reverts_to=reverts_to, fetch_id=fetch_id)
+    snap, noise_ = d.capture, d.judgement.noise
+    fields = revision.fields(snap)
+    row = dict(fields, article_id=aid, version=d.version, captured_at=now, url=r.final_url or r.url,
+               content_hash=revision.key(fields, noise_), extractor=snap.extractor, reverts_to=d.reverts_to,
+               fetch_id=fetch_id, noise_lines=noise_.lines(fields["text"]))
     previous = batch.latest(aid)
     current = dict(row, captured_at=now.isoformat())
-    batch.add_version(row, change_rows(aid, previous, current, reverts_to=reverts_to, at=now))
+    batch.evidence.add_sightings(r.source, aid, fields["text"], now)
+    batch.add_version(row, change_rows(aid, previous and revision.for_comparison(previous, noise_),
+                                       revision.for_comparison(current, noise_), reverts_to=d.reverts_to, at=now))
 
 
-def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, volatile: frozenset[str],
+def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, noise_: Noise,
                        now: datetime, fetch_id: int | None = None, drop_rules: str | None = None) -> bool:
     """Keep a re-extraction of a version's capture apart from the versions; returns whether it
     differs from the stored version."""
-    fields = version_fields(snapshot, volatile)
-    new_hash = normalize.content_hash(fields, volatile)
-    stored = load_version(con, article_id, version)
-    differs = stored is None or normalize.content_hash(stored, volatile) != new_hash
+    fields = revision.fields(snapshot)
+    new_key = revision.key(fields, noise_)
+    stored = load_version(con, article_id, version, raw=True)
+    differs = stored is None or revision.key(stored, noise_) != new_key
     con.execute(
-        """INSERT OR REPLACE INTO reextractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT OR REPLACE INTO reextractions (article_id, version, fetch_id, extracted_at, extractor, drop_rules,
+               title, byline, published_at, modified_at, lead, text, language, tags, content_hash, differs, headlines)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [article_id, version, fetch_id, now, snapshot.extractor, drop_rules or "", fields["title"], fields["byline"],
          fields["published_at"], fields["modified_at"], fields["lead"], fields["text"], snapshot.language,
-         fields["tags"], new_hash, differs])
+         fields["tags"], new_key, differs, fields["headlines"]])
     return differs
 
 
@@ -185,11 +212,15 @@ def _event(con, aid, now, kind, detail, fetch_id, version=None, old=None, new=No
         con.execute("INSERT INTO change_classes VALUES (?, ?, ?, ?, ?, ?, ?)", [aid, version, now, cls, detail, old, new])
 
 
-def _update_article(con, r, aid, art, outcome, status, version, changed, fetch_id, now, schedule) -> None:
+def _update_article(con, r, aid, art, d: Decision, changed, fetch_id, now, schedule) -> None:
+    outcome, version, status = d.outcome, d.version, d.status
     if status == "gone" and art["status"] != "gone":
-        _event(con, aid, now, "gone", f"HTTP {r.http_status}", fetch_id, old=art["url"], new=str(r.http_status), cls="pulled")
-    if status == "live" and art["status"] == "gone":
-        _event(con, aid, now, "returned", "live again after being gone", fetch_id)
+        _event(con, aid, now, "gone", f"HTTP {r.http_status}, confirmed after {_since(art['status_since'], now)}",
+               fetch_id, old=art["url"], new=str(r.http_status), cls="pulled")
+    if status == "live" and art["status"] in ("gone", "redirected"):
+        shown = version or art["versions"]
+        _event(con, aid, now, "restored", f"live again after being {art['status']} (version {shown})", fetch_id,
+               shown, art["status"], "live", cls="restored")
     if r.final_url and r.final_url != r.url:
         detail = f"{r.url} -> {r.final_url}"
         kind_version = version if outcome in ("new", "changed", "unchanged") else None
@@ -213,3 +244,14 @@ def _update_article(con, r, aid, art, outcome, status, version, changed, fetch_i
                versions=versions, unchanged_checks=unchanged_checks)
     if ok_response:
         art.update(etag=r.etag, last_modified=r.last_modified, payload_digest=r.payload_digest)
+        snap = r.snapshot
+        if snap is not None and snap.is_article and not snap.probe_only:
+            art.update(page_published_at=snap.published_at, page_modified_at=snap.modified_at,
+                       body_container=snap.body_container, probe_hash=snap.probe_hash)
+
+
+def _since(then: datetime | None, now: datetime) -> str:
+    if then is None:
+        return "a second fetch"
+    minutes = max(0, int((now - then).total_seconds() // 60))
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"

@@ -1,17 +1,23 @@
 """`python -m bench` (`make bench`): every wirewatch benchmark, as tables and as JSON.
 
-    python -m bench [--articles N] [--only crawl,policy,diff] [--json PATH]
-                    [--policy-articles N] [--diff-samples N] [--workdir DIR]
+    python -m bench [--quick] [--only crawl,sim,policy,diff,extract] [--articles N] [--hosts H]
+                    [--rounds R] [--sim-articles N] [--policy-articles N] [--diff-samples N]
+                    [--json PATH] [--workdir DIR]
 
-Prints a table per part, then the figures as JSON, also written to bench/out/bench.json (or
-PATH). Every figure is set against a baseline measured in the same run: the crawl against
-extraction alone, the re-check policy against NewsDiffs's tiers, the diff against difflib.
-Targets are reported, never asserted; the exit status is 1 only when a sanity check failed
-(a crawl with errors, blocked pages, missing versions or no 304s), since then no figure means much.
+Parts: crawl (real pages on loopback hosts, the headline: bench/realbench.py), sim (the wiresim
+crawl with 304s: bench/crawlbench.py), policy, diff, extract (body extraction quality, when
+bench/extractbench.py is there). Prints a table per part, then the figures as JSON, also written
+to bench/out/bench.json (or PATH). Every figure is set against a baseline measured in the same
+run: the crawl against extraction alone, the re-check policy against NewsDiffs's tiers, the diff
+against difflib. Targets are reported, never asserted; the exit status is 1 only when a sanity
+check failed (a crawl with errors, blocked pages, missing articles, requests the archive did not
+record, spurious versions, no 304s), since then no figure means much. --quick runs everything
+small (tens of articles), for tests.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -21,7 +27,9 @@ from pathlib import Path
 
 from bench import crawlbench
 
-PARTS = ("crawl", "policy", "diff")
+PARTS = ("crawl", "sim", "policy", "diff", "extract")
+QUICK = {"articles": 30, "hosts": 2, "rounds": 1, "sim_articles": 30, "policy_articles": 200, "diff_samples": 4}
+FULL = {"articles": 1000, "hosts": 3, "rounds": 3, "sim_articles": 1000, "policy_articles": 2000, "diff_samples": 200}
 DEFAULT_JSON = Path(__file__).resolve().parent / "out" / "bench.json"
 POLICIES = ("newsdiffs", "wirewatch", "wirewatch_2d_signals", "wirewatch_nosignals")
 
@@ -37,6 +45,25 @@ def run_diff(samples: int) -> dict:
         return diffbench.run(samples=samples, baseline_samples=min(24, samples))
     except SystemExit as exc:   # it needs real text from ../shared; skip cleanly where absent
         return {"skipped": str(exc)}
+
+
+def run_extract() -> dict:
+    if importlib.util.find_spec("bench.extractbench") is None:
+        return {"skipped": "bench/extractbench.py is not there"}
+    from bench import extractbench, realsite
+    try:
+        return extractbench.run(realsite.CORPUS)
+    except SystemExit as exc:   # no corpus
+        return {"skipped": str(exc)}
+    except Exception as exc:    # noqa: BLE001  (its failure must not lose the other parts' figures)
+        return {"skipped": f"failed: {type(exc).__name__}: {exc}"}
+
+
+def extract_table(r: dict) -> str:
+    if "skipped" in r:
+        return f"skipped: {r['skipped']}"
+    from bench import extractbench
+    return extractbench.table(r)
 
 
 def policy_table(r: dict) -> str:
@@ -62,18 +89,32 @@ def diff_table(r: dict) -> str:
 def summary(results: dict) -> dict:
     """The headline figures, flat, for a glance and for tracking across runs."""
     out: dict = {}
-    if "crawl" in results:
-        c = results["crawl"]
-        out.update({"crawl_pages_per_s": c["crawl"]["pages_per_s"],
-                    "extract_alone_pages_per_s": c["extract_alone"]["pages_per_s"],
-                    "crawl_vs_extract_ratio": c["ratio"],
-                    "crawl_vs_extract_ratio_excl_startup": c["ratio_excl_startup"],
-                    "crawl_ratio_target_met": c["target_met"],
-                    "bytes_per_version": c["archive"]["first_crawl"]["bytes_per"],
-                    "bytes_per_unchanged_200": c["archive"]["recheck_200"]["bytes_per"],
-                    "bytes_per_304": c["archive"]["recheck_304"]["bytes_per"],
-                    "crawl_maxrss_mb": c["memory"]["crawl_maxrss_mb"],
-                    "crawl_tree_peak_rss_mb": c["memory"]["crawl_tree_peak_rss_mb"]})
+    if "crawl" in results and "skipped" not in results["crawl"]:
+        r = results["crawl"]
+        f, a, b = r["first_crawl"], r["recheck_identical"], r["recheck_boilerplate"]
+        out.update({"crawl_articles_per_s": f["articles_per_s"],
+                    "extract_alone_pages_per_s": r["extract_alone"]["pages_per_s"],
+                    "crawl_vs_extract_ratio": r["ratio"],
+                    "crawl_vs_extract_ratio_excl_startup": r["ratio_excl_startup"],
+                    "crawl_cpu_per_article_vs_extract": f["cpu_per_article_vs_extract"],
+                    "crawl_cpu_per_article_vs_extract_excl_startup": f["cpu_per_article_vs_extract_marginal"],
+                    "requests_per_new_article": f["requests_per_new_article"],
+                    "spurious_versions": a["new_versions"] + b["new_versions"],
+                    "recheck_identical_cpu_vs_extract": a["cpu_vs_extract_marginal"],
+                    "recheck_boilerplate_cpu_vs_extract": b["cpu_vs_extract_marginal"],
+                    "recheck_identical_bytes": a["bytes_per_unchanged"],
+                    "recheck_boilerplate_bytes": b["bytes_per_unchanged"],
+                    "crawl_targets_met": r["target_met"]})
+    if "sim" in results:
+        c = results["sim"]
+        out.update({"sim_crawl_pages_per_s": c["crawl"]["pages_per_s"],
+                    "sim_extract_alone_pages_per_s": c["extract_alone"]["pages_per_s"],
+                    "sim_crawl_vs_extract_ratio": c["ratio"],
+                    "sim_bytes_per_version": c["archive"]["first_crawl"]["bytes_per"],
+                    "sim_bytes_per_unchanged_200": c["archive"]["recheck_200"]["bytes_per"],
+                    "sim_bytes_per_304": c["archive"]["recheck_304"]["bytes_per"],
+                    "sim_crawl_maxrss_mb": c["memory"]["crawl_maxrss_mb"],
+                    "sim_crawl_tree_peak_rss_mb": c["memory"]["crawl_tree_peak_rss_mb"]})
     if "policy" in results:
         p = results["policy"]["wirewatch"]
         out.update({"policy_requests_vs_newsdiffs": p["requests_ratio"],
@@ -92,19 +133,29 @@ def summary(results: dict) -> dict:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=1000, help="articles in the crawl (default 1000)")
-    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: crawl,policy,diff")
+    parser.add_argument("--quick", action="store_true", help="everything small (tens of articles), for tests")
+    parser.add_argument("--articles", type=int, help="article URLs in the real-page crawl (default 1000)")
+    parser.add_argument("--hosts", type=int, help="loopback hosts serving them (default 3)")
+    parser.add_argument("--rounds", type=int, help="quiet re-checks of every article (default 3)")
+    parser.add_argument("--sim-articles", type=int, help="articles in the wiresim crawl (default 1000)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write the JSON ({DEFAULT_JSON})")
-    parser.add_argument("--policy-articles", type=int, default=2000, help="articles in the policy simulation")
-    parser.add_argument("--diff-samples", type=int, default=200, help="timed samples per diff size")
-    parser.add_argument("--workdir", type=Path, help="keep the crawl's archives here instead of a temp dir")
+    parser.add_argument("--policy-articles", type=int, help="articles in the policy simulation (default 2000)")
+    parser.add_argument("--diff-samples", type=int, help="timed samples per diff size (default 200)")
+    parser.add_argument("--workdir", type=Path, help="keep the crawls' archives here instead of a temp dir")
     args = parser.parse_args(argv)
+    for key, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
     args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(args.parts) - set(PARTS)
     if unknown or not args.parts:
         parser.error(f"--only takes {','.join(PARTS)}; got {args.only!r}")
-    if args.articles < 1:
-        parser.error("--articles must be at least 1")
+    for key in ("articles", "sim_articles", "rounds"):
+        if getattr(args, key) < 1:
+            parser.error(f"--{key.replace('_', '-')} must be at least 1")
+    if not 1 <= args.hosts <= 6:
+        parser.error("--hosts must be 1..6")
     return args
 
 
@@ -115,9 +166,14 @@ def main(argv: list[str] | None = None) -> int:
                                 "platform": platform.platform()}}
     tables: list[tuple[str, str]] = []
     if "crawl" in args.parts:
-        results["crawl"] = crawlbench.run(args.articles, workdir=args.workdir)
-        tables.append(("Crawl: end to end vs extraction alone; archive size; memory",
-                       crawlbench.table(results["crawl"])))
+        from bench import realbench
+        results["crawl"] = realbench.run(args.articles, hosts=args.hosts, rounds=args.rounds, workdir=args.workdir)
+        tables.append(("Crawl of real pages: end to end vs extraction alone; requests; re-checks",
+                       realbench.table(results["crawl"])))
+    if "sim" in args.parts:
+        results["sim"] = crawlbench.run(args.sim_articles, workdir=args.workdir)
+        tables.append(("Crawl of wiresim: end to end vs extraction alone; archive size; memory",
+                       crawlbench.table(results["sim"])))
     if "policy" in args.parts:
         crawlbench.log("re-check policy simulation")
         results["policy"] = run_policy(args.policy_articles)
@@ -126,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         crawlbench.log("diff timings")
         results["diff"] = run_diff(args.diff_samples)
         tables.append(("Diff + edit analysis vs difflib word diff", diff_table(results["diff"])))
+    if "extract" in args.parts:
+        crawlbench.log("body extraction against plain trafilatura")
+        results["extract"] = run_extract()
+        tables.append(("Body extraction vs trafilatura (article-extraction benchmark)",
+                       extract_table(results["extract"])))
     results["summary"] = summary(results)
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
 
@@ -137,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(text + "\n")
     crawlbench.log(f"done in {results['elapsed_s']} s; JSON written to {args.json}")
-    problems = results.get("crawl", {}).get("problems", [])
+    problems = [p for part in ("crawl", "sim") for p in results.get(part, {}).get("problems", [])]
     return 1 if problems else 0
 
 

@@ -1,4 +1,6 @@
-"""Crawl speed, archive size and memory on the simulator, against extraction alone.
+"""Crawl speed, archive size and memory on the simulator, against extraction alone (the `sim`
+part of `python -m bench`; the headline crawl figures are bench/realbench.py's, on real pages:
+the simulator's pages are small and hide the per-page cost of real ones). `Workspace` is shared.
 
 A WireSim with N articles (built from the shared corpus pages where present) is crawled by the
 real `wirewatch crawl` in a subprocess, as a user runs it. The baselines, measured in the same
@@ -6,13 +8,15 @@ run: a crawl of a 1-article sim (process start-up, reactor, pool and archive set
 the fixed cost of any crawl) and `crawler.extract.extract` alone, single-threaded in this
 process, over the same N article pages fetched once with urllib.
 
-Every article is fetched twice on its first crawl (the confirmation fetch that learns rotating
-lines) and both responses are extracted, so the crawl's page count is its fetch rows, not N.
+Where the crawler fetches an article more than once on its first crawl (a confirmation fetch
+that learns rotating lines), every response counts: the crawl's page count is its fetch rows.
+
+CPU counts the whole process tree of each `wirewatch` run, exactly (bench/proctree.run_tree).
 
 Then the archive: bytes per version after the first crawl, per unchanged re-check when every
 re-check is a full 200 with fresh boilerplate (`sim.conditional = False`), and per 304.
 
-    python -m bench.crawlbench [--articles N]
+    python -m bench.crawlbench [--articles N]      (or python -m bench --only sim)
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.proctree import TreeSampler
+from bench.proctree import machine_busy_s, run_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -43,37 +47,49 @@ def log(message: str) -> None:
 
 
 class Workspace:
-    """An archive and a seeds dir for one sim, and `wirewatch` run against them."""
+    """An archive and a seeds dir with one seed, and `wirewatch` run against them. The seed is
+    the bundled wiresim seed pointed at `base_url`, or `seed_text` saved as `<source>.toml`."""
 
-    def __init__(self, directory: Path, base_url: str):
+    def __init__(self, directory: Path, base_url: str | None = None, *, source: str = "wiresim",
+                 seed_text: str | None = None):
         self.dir = directory
         self.archive = directory / "data" / "wirewatch.duckdb"
         seeds = directory / "seeds"
         seeds.mkdir(parents=True, exist_ok=True)
-        text = (ROOT / "seeds" / "wiresim.toml").read_text().replace(SIM_URL, base_url)
-        (seeds / "wiresim.toml").write_text(text)
+        if seed_text is None:
+            seed_text = (ROOT / "seeds" / "wiresim.toml").read_text().replace(SIM_URL, base_url or SIM_URL)
+        (seeds / f"{source}.toml").write_text(seed_text)
+        self.source = source
         self.env = dict(os.environ, WIREWATCH_ARCHIVE=str(self.archive), WIREWATCH_SEEDS=str(seeds),
                         PYTHONUNBUFFERED="1")
         self.runs = 0
 
     def run(self, *args: str) -> dict:
-        """One `wirewatch` command to its end: wall time, exit code and the process's rusage
-        (wait4: this process and the descendants it reaped), plus the sampled process tree."""
+        """One `wirewatch` command to its end: wall time, the CPU of its whole process tree (the
+        command, its forkserver and extraction workers: exact, see bench/proctree.py) and of the
+        command's process alone, its peak RSS (wait4) and the sampled tree (peak RSS, processes).
+        `bench_cpu_s` is this process's CPU meanwhile (the servers it runs), `machine_busy_s`
+        the whole machine's (anything else running shows up there)."""
         self.runs += 1
         out = self.dir / f"run{self.runs}.out"
         with open(out, "wb") as sink:
-            started = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "wirewatch.cli", *args], cwd=ROOT,
-                                    env=self.env, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-            with TreeSampler(proc.pid) as sampler:
-                _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+            bench0, machine0 = time.process_time(), machine_busy_s()
+            res = run_tree([sys.executable, "-m", "wirewatch.cli", *args], cwd=ROOT, env=self.env,
+                           stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
+            bench_cpu, machine1 = time.process_time() - bench0, machine_busy_s()
+        if res["returncode"] != 0:
             tail = out.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"wirewatch {' '.join(args)} exited {proc.returncode}:\n{tail}")
-        return {"wall_s": wall, "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
-                "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "tree": sampler.result()}
+            raise RuntimeError(f"wirewatch {' '.join(args)} exited {res['returncode']}:\n{tail}")
+        tree = res["sampled"]
+        return {"wall_s": res["wall_s"], "maxrss_mb": res["maxrss_mb"],
+                "cpu_s": res["tree_cpu_s"] if res["tree_cpu_s"] is not None
+                else tree.get("main_cpu_s", 0) + tree.get("descendants_cpu_s", 0),
+                "cpu_exact": res["tree_cpu_s"] is not None,
+                "own_cpu_s": res["own_cpu_s"], "descendants_cpu_s": res["descendants_cpu_s"],
+                "orphans_reaped": res["orphans"], "processes": 1 + tree.get("descendants", 0),
+                "bench_cpu_s": round(bench_cpu, 3),
+                "machine_busy_s": round(machine1 - machine0, 2) if machine0 is not None else None,
+                "tree": tree}
 
     def sql(self, query: str) -> list[dict]:
         proc = subprocess.run([sys.executable, "-m", "wirewatch.cli", "sql", query, "--format", "json"],
@@ -217,10 +233,10 @@ def run(articles: int = 1000, seed: int = 0, workdir: str | Path | None = None) 
     steady = pages / (wall - fixed) if wall > fixed else None
     tree = crawl["tree"]
     cpu = {"wall_s": round(wall, 2), "cores": os.cpu_count(),
-           "crawl_process_s": tree.get("main_cpu_s", crawl["cpu_s"]),
-           "extraction_pool_s": tree.get("descendants_cpu_s"),
+           "crawl_process_s": crawl["own_cpu_s"], "extraction_pool_s": crawl["descendants_cpu_s"],
+           "tree_s": crawl["cpu_s"], "exact": crawl["cpu_exact"],
            "sim_and_bench_s": round(sim_cpu, 2)}
-    busy = sum(v for k, v in cpu.items() if k.endswith("_s") and k != "wall_s" and v)
+    busy = (cpu["tree_s"] or 0) + cpu["sim_and_bench_s"]
     cpu["utilisation"] = round(busy / (wall * (os.cpu_count() or 1)), 2)
     return {
         "articles": articles, "seed": seed, "corpus": corpus is not None, "problems": problems,

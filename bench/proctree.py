@@ -5,11 +5,24 @@ extraction pool (a forkserver and one worker per core, grandchildren of the craw
 wait4 only see the processes their parent reaped, so they miss the pool; sampling the tree sees
 all of them, at the cost of missing whatever happens between two samples (0.1 s apart).
 Linux only: elsewhere the sampler records nothing and `result()` says so.
+
+Sampling misses the CPU a process spends after its last sample (up to `interval` per process:
+the extraction workers exit at the very end of a crawl) and loses the forkserver once the crawl
+process exits (it is re-parented away from the tree). So the CPU figures come from `run_tree`
+instead, which is exact: this process becomes a child subreaper (prctl), so every orphaned
+descendant is re-parented to it; the crawl process is reaped with wait4 (its rusage includes every
+descendant it or they reaped: the forkserver reaps the workers), and whatever was orphaned (the
+forkserver, with its reaped workers) is reaped here too. The crawl process's own CPU is read from
+/proc while it is a zombie, before it is reaped. The sampler stays for memory (peak RSS of the
+tree) and for the list of processes that took part.
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -97,6 +110,84 @@ class TreeSampler:
                 "descendants": len(rest),
                 "descendants_cpu_s": round(sum(p["cpu_s"] for p in rest), 2),
                 "descendant_peak_rss_mb": _mb(max((p["rss"] for p in rest), default=0))}
+
+
+def become_subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux >= 3.4); False elsewhere."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0   # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _children() -> set[int]:
+    me, out = os.getpid(), set()
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            stat = _read_stat(int(entry.name))
+            if stat is not None and stat[1] == me:
+                out.add(int(entry.name))
+    return out
+
+
+def _cpu(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_tree(args: list[str], *, timeout: float = 30.0, interval: float = 0.1, **popen) -> dict:
+    """Run a command to its end; its exit code, wall time and the CPU of its whole process tree.
+
+    Returns `returncode`, `wall_s`, `tree_cpu_s` (exact, see the module doc; None where the
+    subreaper is unavailable), `own_cpu_s` (the root process alone), `descendants_cpu_s`,
+    `orphans` (descendants that outlived their parent and were reaped here), `maxrss_mb`
+    (wait4's) and `sampled` (TreeSampler.result()).
+    """
+    exact = PROC.is_dir() and become_subreaper()
+    before = _children() if exact else set()
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, **popen)
+    with TreeSampler(proc.pid, interval) as sampler:
+        own = None
+        if exact:
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)   # a zombie: /proc still has its times
+            stat = _read_stat(proc.pid)
+            own = stat[2] if stat else None
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    tree_cpu, orphans = _cpu(usage), 0
+    if exact:
+        deadline = time.monotonic() + timeout
+        while True:                 # the forkserver notices its parent is gone and exits soon after
+            left = _children() - before
+            for pid in left:
+                done, _, rusage = os.wait4(pid, os.WNOHANG)
+                if done:
+                    tree_cpu += _cpu(rusage)
+                    orphans += 1
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+    sampled = sampler.result()
+    if own is None:
+        own = sampled.get("main_cpu_s")
+    return {"returncode": proc.returncode, "wall_s": wall,
+            "tree_cpu_s": round(tree_cpu, 3) if exact else None,
+            "own_cpu_s": round(own, 3) if own is not None else None,
+            "descendants_cpu_s": round(tree_cpu - own, 3) if exact and own is not None else None,
+            "orphans": orphans, "maxrss_mb": round(usage.ru_maxrss / 1024, 1), "sampled": sampled}
+
+
+def machine_busy_s() -> float | None:
+    """CPU seconds the whole machine has spent busy (all cores) since boot, from /proc/stat."""
+    try:
+        fields = (PROC / "stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)       # idle + iowait
+    busy = sum(ticks[:8]) - idle                                 # guest time is already in user
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def _mb(n: float) -> float:

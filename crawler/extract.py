@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import trafilatura
 
+from archive.noise import Noise
 from archive.snapshot import Snapshot
 
 from .extraction import body, dates, metadata
@@ -23,11 +24,12 @@ from .extraction.charset import decode_html
 from .extraction.dom import DropSelectorError, drop_elements, parse_html, validate_selectors
 from .extraction.headline import choose_headline, headline_candidates, site_names
 from .extraction.pagemeta import read_page_meta
+from .extraction.probe import probe_hash
 from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
 # archive records it with every version, so re-extraction knows what produced what.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
 
 __all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "extractor_id", "validate_selectors"]
@@ -48,13 +50,21 @@ def extract(
     url: str,
     headers: Mapping[str, str] | None = None,
     drop: Sequence[str] = (),
+    *,
+    noise: Noise = Noise(),
+    probe: tuple[str | None, str] | None = None,
+    container: str | None = None,
 ) -> Snapshot:
     """Extract one fetched page.
 
     body_bytes: the response body as received; url: the URL fetched (after redirects);
     headers: response headers (only Content-Type is read); drop: CSS selectors removed from the
-    page before anything is read from it. Never raises on bad bytes; raises DropSelectorError
-    for an invalid selector.
+    page before anything is read from it; noise: the source's known noise, left out of the
+    snapshot's region fingerprint (`probe_hash`); probe: (container signature, fingerprint) of
+    the article's last capture — when this page's fingerprint equals it, trafilatura is not run
+    and a `probe_only` snapshot (headlines, dates, fingerprint) comes back; container: where the
+    source's body usually is (a hint: used when it holds the body on this page). Never raises on
+    bad bytes; raises DropSelectorError for an invalid selector.
     """
     html = decode_html(body_bytes or b"", headers)
     tree = parse_html(html)
@@ -67,11 +77,18 @@ def extract(
 
     page = read_page_meta(tree)
     candidates = headline_candidates(tree, page)
+    if probe is not None and probe[0]:
+        fingerprint = probe_hash(tree, page, probe[0], noise)
+        if fingerprint is not None and fingerprint == probe[1]:
+            return Snapshot(url=url, headlines=dict(candidates), published_at=dates.published_at(tree, page, url),
+                            modified_at=dates.modified_at(tree, page), canonical_url=metadata.canonical_url(tree, url),
+                            extractor=extractor_id(drop), body_container=probe[0], probe_hash=fingerprint,
+                            probe_only=True)
     title = choose_headline(candidates, site_names(page, url))
     lead = metadata.lead(tree, page)
 
-    text = body.body_text(tree, url)
-    text = body.strip_leading_repeats(text, [title, lead, *candidates.values()])
+    found = body.body_text(tree, url, container)
+    text = body.strip_leading_repeats(found.text, [title, lead, *candidates.values()])
     words = prose_words(text, [title, lead])
 
     verdict = judge(tree, html, text, [title, candidates.get("title", "")], words)
@@ -90,4 +107,6 @@ def extract(
         quality=verdict.quality,
         quality_reason=verdict.reason,
         extractor=extractor_id(drop),
+        body_container=found.container,
+        probe_hash=probe_hash(tree, page, found.container, noise, text) if verdict.quality == "ok" else None,
     )

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from archive.noise import Noise
 from archive.snapshot import Snapshot
 
 _pool: ProcessPoolExecutor | None = None
@@ -32,14 +33,18 @@ def _warm() -> None:
     import crawler.extract  # noqa: F401  (import trafilatura once per worker, not per page)
 
 
-def _extract(body: bytes, url: str, headers: dict, drop: tuple) -> Snapshot:
+def _extract(body: bytes, url: str, headers: dict, drop: tuple, noise: Noise, probe, container) -> Snapshot:
     from crawler.extract import extract
-    return extract(body, url, headers, drop)
+    return extract(body, url, headers, drop, noise=noise, probe=probe, container=container)
 
 
-async def extract_async(body: bytes, url: str, headers: dict, drop: tuple, workers: int = 0) -> Snapshot:
+async def extract_async(body: bytes, url: str, headers: dict, drop: tuple, workers: int = 0, *,
+                        noise: Noise = Noise(), probe: tuple[str | None, str] | None = None,
+                        container: str | None = None) -> Snapshot:
+    """`crawler.extract.extract` in a worker process (see there for noise, probe, container)."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_get_pool(workers), _extract, body, url, headers, drop)
+    return await loop.run_in_executor(_get_pool(workers), _extract, body, url, headers, tuple(drop), noise, probe,
+                                      container)
 
 
 def shutdown() -> None:

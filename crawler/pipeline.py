@@ -121,7 +121,7 @@ class ArchivePipeline:
 
     def _write_signals(self, signals):
         for item in signals:
-            due = self.archive.note_signals(item.source, item.signals)
+            due = self.archive.note_signals(item.source, item.signals, self.schedule)
             self.crawler.stats.inc_value("wirewatch/signalled_due", due)
 
     async def close_spider(self, spider=None):

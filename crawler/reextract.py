@@ -4,7 +4,7 @@ source's current `drop` rules, into the `reextractions` table.
 It never creates, changes or deletes a version. A difference that comes only from a new extractor
 or new drop rules is not an edit by the publisher, so it is kept apart: one row per (version,
 extractor, drop rules), with `differs` saying whether the content hash differs from the stored
-version's, both hashed under the source's current volatile lines (as the write path compares).
+version's, both keyed under the source's learned noise (as the write path compares).
 Rerunning replaces the same rows.
 
 Work goes in batches so the archive is never held open: read a batch (read-only, closed), read the
@@ -23,6 +23,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from archive.queries import find_article
 from archive.store import Archive
 from archive.warc import read_response
+from archive.noise import Noise
 from archive.writer import store_reextraction
 
 from .extract import EXTRACTOR_NAME, extract
@@ -105,7 +106,7 @@ def reextract(archive: Archive, seeds: dict[str, Seed], *, source: str | None = 
             [wanted, article_id, article_id]).fetchone()[0]
     if source and source not in seeds:
         raise ValueError(f"no seed for source {source!r}: its drop rules are unknown")
-    volatile = {name: frozenset(archive.volatile_keys(name)) for name in wanted}
+    learned = {name: Noise(archive.noise(name)) for name in wanted}
     if workers is None:
         workers = 1 if total < POOL_FROM else 0
     after = ("", 0)
@@ -124,7 +125,7 @@ def reextract(archive: Archive, seeds: dict[str, Seed], *, source: str | None = 
         with archive.writing() as con:
             for v, snap in zip(found, snapshots):
                 source = v["source"]
-                differs = store_reextraction(con, v["article_id"], v["version"], snap, volatile[source], now,
+                differs = store_reextraction(con, v["article_id"], v["version"], snap, learned[source], now,
                                              fetch_id=v["fetch_id"], drop_rules=drop_rules(seeds[source]))
                 _count(report, v, snap, differs)
 

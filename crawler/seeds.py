@@ -66,7 +66,7 @@ class Seed:
     drop: tuple[str, ...]
     recheck: dict = field(default_factory=dict, hash=False, compare=False)
     path: str = ""
-    crawl: dict = field(default_factory=dict, hash=False, compare=False)   # Scrapy settings
+    crawl: dict = field(default_factory=dict, hash=False, compare=False)   # Scrapy settings ([crawl], [archive])
 
     def scrapy_settings(self) -> dict:
         """The seed's [crawl] table as Scrapy settings for this source's spider."""
@@ -152,6 +152,23 @@ def _crawl_settings(table, path) -> dict:
     return out
 
 
+def _archive_settings(table, path) -> dict:
+    """[archive] per source: keep_unchanged — a WARC record of every fetch, also of pages proved
+    unchanged (a byte-identical payload or an unchanged body region); off by default, the fetch
+    row with its payload digest is the proof."""
+    if not isinstance(table, dict):
+        raise SeedError(path, "archive", "must be a table")
+    out = {}
+    for key, value in table.items():
+        if key == "keep_unchanged":
+            if not isinstance(value, bool):
+                raise SeedError(path, "archive.keep_unchanged", "must be true or false")
+            out["WIREWATCH_KEEP_UNCHANGED"] = value
+        else:
+            raise SeedError(path, f"archive.{key}", "unknown field (known: keep_unchanged)")
+    return out
+
+
 def parse_seed(data: dict, path: Path | str) -> Seed:
     name = _need(data, "name", str, path)
     if not _NAME.match(name):
@@ -187,7 +204,7 @@ def parse_seed(data: dict, path: Path | str) -> Seed:
     recheck = data.get("recheck", {})
     if not isinstance(recheck, dict):
         raise SeedError(path, "recheck", "must be a table")
-    crawl = _crawl_settings(data.get("crawl", {}), path)
+    crawl = _crawl_settings(data.get("crawl", {}), path) | _archive_settings(data.get("archive", {}), path)
     language = data.get("language")
     if language is not None and not isinstance(language, str):
         raise SeedError(path, "language", "must be a string")

@@ -64,5 +64,6 @@ WIREWATCH_BATCH_SIZE = 100              # fetches per archive transaction
 WIREWATCH_FLUSH_SECONDS = 2.0           # ...or this often, whichever comes first
 WIREWATCH_MAX_BUFFER = 5000             # past this the crawl waits for the archive (bounded memory)
 WIREWATCH_EXTRACT_WORKERS = 0           # extraction processes; 0 = one per core
-WIREWATCH_CONFIRM_CHANGES = True        # fetch each change twice to learn volatile lines
+WIREWATCH_CONFIRM_CHANGES = True        # fetch a detected change again (archive/revision.py says how often)
+WIREWATCH_KEEP_UNCHANGED = False        # WARC records of fetches proved unchanged too (seed: [archive])
 WIREWATCH_PROGRESS = False

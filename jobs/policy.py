@@ -30,10 +30,14 @@ rarely, over days. So the interval depends on the *age*: the time since the last
 4. **Reset on change**: a new version sets ``last_changed`` and ``unchanged_checks = 0``, so the
    article is back in the dense window.
 5. **Horizon** (default 30 d since the last change): no check is scheduled past it and
-   ``next_check`` returns ``None``. Gone articles are never due.
+   ``next_check`` returns ``None``.
 6. **Publisher signals** (a sitemap ``<lastmod>``, a feed item's updated time, a page's
    ``dateModified``) newer than the last capture make the article due now (``apply_signal``),
    also past the horizon: a publisher saying "modified" is worth one request.
+7. **Pulled stories.** One 404/410 makes an article ``missing``: it is fetched again after
+   ``confirm_gone_after`` (default 15 min; a CMS hiccup is over by then) and only a second 404
+   makes it ``gone``. Gone and redirected articles are still looked at every ``gone_interval``
+   (default 1 d) until the horizon, so a story that comes back is seen.
 
 The tension, resolved: the issue asks for "at least as dense as NewsDiffs's tiers" and for "no
 worse latency than NewsDiffs with at most half the requests, and fewer missed versions". Both
@@ -60,13 +64,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
 __all__ = [
-    "DEFAULT_CONFIG", "DEFAULT_TIERS", "NEWSDIFFS_TIERS", "TERMINAL_STATUSES", "ArticleState",
+    "DEFAULT_CONFIG", "DEFAULT_TIERS", "NEWSDIFFS_TIERS", "SLOW_STATUSES", "ArticleState",
     "Candidate", "PolicyConfig", "apply_signal", "backlog", "interval", "newsdiffs_interval",
     "next_check", "overdue_ratio", "parse_duration", "select_due",
 ]
 
-#: Statuses for which an article is never checked again.
-TERMINAL_STATUSES = frozenset({"gone"})
+#: Statuses checked slowly (every gone_interval) until the horizon: a restoration must be seen.
+SLOW_STATUSES = frozenset({"gone", "redirected"})
+#: A first 404/410, to be confirmed by a later fetch before the article counts as gone.
+MISSING = "missing"
 
 # One duration syntax for every seed field: the seed loader's.
 from crawler.seeds import parse_duration  # noqa: E402
@@ -123,6 +129,8 @@ class PolicyConfig:
     max_interval: timedelta = _D("3d")
     horizon: timedelta = _D("30d")
     budget: int = 200  # re-checks per source per selection run
+    gone_interval: timedelta = _D("1d")        # gone / redirected: a slow look until the horizon
+    confirm_gone_after: timedelta = _D("15m")  # a first 404 is fetched again this much later
 
     def __post_init__(self) -> None:
         if not self.tiers:
@@ -137,7 +145,8 @@ class PolicyConfig:
             if every <= timedelta(0):
                 raise ValueError(f"recheck.tiers[{i}]: interval must be positive")
             prev = bound
-        for name in ("min_interval", "max_interval", "horizon", "backoff_after"):
+        for name in ("min_interval", "max_interval", "horizon", "backoff_after", "gone_interval",
+                     "confirm_gone_after"):
             value = getattr(self, name)
             if value < timedelta(0) or (value == timedelta(0) and name != "backoff_after"):
                 raise ValueError(f"recheck.{name}: must be positive, got {value}")
@@ -168,14 +177,15 @@ class PolicyConfig:
         """
         recheck = dict(recheck or {})
         known = {"tiers", "backoff", "backoff_after", "min_interval", "max_interval", "horizon",
-                 "budget"}
+                 "budget", "gone_interval", "confirm_gone_after"}
         unknown = sorted(set(recheck) - known)
         if unknown:
             raise ValueError(
                 f"recheck.{unknown[0]}: unknown field (known: {', '.join(sorted(known))})"
             )
         kwargs: dict[str, Any] = {}
-        for name in ("backoff_after", "min_interval", "max_interval", "horizon"):
+        for name in ("backoff_after", "min_interval", "max_interval", "horizon", "gone_interval",
+                     "confirm_gone_after"):
             if name in recheck:
                 try:
                     kwargs[name] = parse_duration(recheck[name])
@@ -263,17 +273,21 @@ def interval(state: ArticleState, cfg: PolicyConfig = DEFAULT_CONFIG,
 
 def next_check(state: ArticleState, cfg: PolicyConfig = DEFAULT_CONFIG,
                now: datetime | None = None) -> datetime | None:
-    """When to fetch the article next; None if it is gone or the horizon is reached.
+    """When to fetch the article next; None once the horizon is reached.
 
     Call it after each check (``now`` = the check time, ``last_checked`` updated) and store the
     result. The schedule counts from ``last_checked`` (or ``first_seen``), never from the past
-    horizon: a check that would fall past ``last_changed + horizon`` is not scheduled.
+    horizon: a check that would fall past ``last_changed + horizon`` is not scheduled. A missing
+    article (one 404) is always fetched again, to confirm it gone or see it back.
     """
-    if state.status in TERMINAL_STATUSES:
-        return None
     base = _utc(state.last_checked, "last_checked") or _utc(state.first_seen, "first_seen")
     now = _utc(now, "now") or base
-    due = base + interval(state, cfg, now)
+    if state.status == MISSING:
+        return base + cfg.confirm_gone_after
+    if state.status in SLOW_STATUSES:
+        due = base + cfg.gone_interval
+    else:
+        due = base + interval(state, cfg, now)
     if due - _reference(state) > cfg.horizon:
         return None
     return due
@@ -285,12 +299,10 @@ def apply_signal(state: ArticleState, signal_time: datetime | None, now: datetim
 
     A signal newer than the last capture (``last_checked``) makes the article due ``now``;
     an older or missing one leaves the stored schedule (``state.next_check``, or the computed
-    one if none is stored). Gone articles stay never due.
+    one if none is stored). A signal for a gone article makes it due too: it may be back.
     """
     now = _utc(now, "now")
     signal_time = _utc(signal_time, "signal_time")
-    if state.status in TERMINAL_STATUSES:
-        return None
     scheduled = _utc(state.next_check, "next_check")
     if scheduled is None and state.last_checked is not None:
         scheduled = next_check(state, cfg)

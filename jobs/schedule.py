@@ -7,10 +7,9 @@ itself needs no knowledge of the policy (dependencies point jobs -> crawler -> a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
 
 from crawler.seeds import Seed, SeedError
-from jobs.policy import ArticleState, PolicyConfig, next_check
+from jobs.policy import ArticleState, PolicyConfig, apply_signal, next_check
 
 
 def policy_for(seed: Seed) -> PolicyConfig:
@@ -21,14 +20,25 @@ def policy_for(seed: Seed) -> PolicyConfig:
         raise SeedError(seed.path, field, reason or str(exc)) from None
 
 
-def schedule_for(seed: Seed) -> Callable[..., datetime | None]:
-    cfg = policy_for(seed)
+class SeedSchedule:
+    """The re-check policy of one seed, as the archive's write path calls it."""
 
-    def schedule(*, now, first_seen, last_checked, last_changed, unchanged_checks, status, versions=0):
-        if status == "redirected":
-            return None  # it became another article (or none): that one is tracked on its own
+    def __init__(self, cfg: PolicyConfig):
+        self.cfg = cfg
+
+    def __call__(self, *, now, first_seen, last_checked, last_changed, unchanged_checks, status, versions=0):
         state = ArticleState(first_seen=first_seen, last_checked=last_checked, last_changed=last_changed,
                              unchanged_checks=unchanged_checks, status=status)
-        return next_check(state, cfg, now)
+        return next_check(state, self.cfg, now)
 
-    return schedule
+    def after_signal(self, *, now, signal_time, first_seen, last_checked, last_changed, unchanged_checks, status,
+                     next_check):
+        """A publisher's "modified at" signal: `policy.apply_signal`, the function the policy
+        benchmark measures."""
+        state = ArticleState(first_seen=first_seen, last_checked=last_checked, last_changed=last_changed,
+                             unchanged_checks=unchanged_checks, status=status, next_check=next_check)
+        return apply_signal(state, signal_time, now, self.cfg)
+
+
+def schedule_for(seed: Seed) -> SeedSchedule:
+    return SeedSchedule(policy_for(seed))

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import normalize
+from archive import revision
 from archive.records import FetchResult
 from archive.snapshot import QUALITY_CHALLENGE, Snapshot
 from archive.store import Archive
@@ -17,8 +17,8 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 BODY = "MOSCOW, October 17. /TASS/. Russia condemns all forms of terrorism.\nAt least 2,800 people were killed.\nThe diplomat spoke at a news conference."
 
 
-def snap(text=BODY, title="Russia condemns terrorism", **kw) -> Snapshot:
-    return Snapshot(url="http://x/world/1/a", title=title, text=text, byline="TASS", published_at="2026-11-01T10:00:00+00:00",
+def snap(text=BODY, title="Russia condemns terrorism", byline="TASS", **kw) -> Snapshot:
+    return Snapshot(url="http://x/world/1/a", title=title, text=text, byline=byline, published_at="2026-11-01T10:00:00+00:00",
                     modified_at=kw.pop("modified_at", "2026-11-01T10:00:00+00:00"), lead="Lead.", language="en",
                     extractor="test", **kw)
 
@@ -65,10 +65,22 @@ def test_revert_is_found_when_the_page_bumps_its_modified_time(archive):
     archive.record_batch([fetch(0, snapshot=snap(modified_at="2026-11-01T10:00:00+00:00"))])
     archive.record_batch([fetch(5, snapshot=snap(text=BODY + "\nA wrong paragraph.", modified_at="2026-11-01T11:00:00+00:00"))])
     archive.record_batch([fetch(9, snapshot=snap(modified_at="2026-11-01T12:00:00+00:00"))])
-    # a date-only change is an ordinary new version, never a revert
-    archive.record_batch([fetch(12, snapshot=snap(modified_at="2026-11-01T13:00:00+00:00"))])
-    assert rows(archive, "SELECT version, reverts_to FROM versions ORDER BY version") == [(1, None), (2, None), (3, 1), (4, None)]
+    # a date-only change is no version at all; the fetch keeps the date the page stated
+    assert archive.record_batch([fetch(12, snapshot=snap(modified_at="2026-11-01T13:00:00+00:00"))]) == [("unchanged", 3)]
+    assert rows(archive, "SELECT version, reverts_to FROM versions ORDER BY version") == [(1, None), (2, None), (3, 1)]
     assert rows(archive, "SELECT class FROM change_classes WHERE version = 3 AND class = 'revert'") == [("revert",)]
+    assert rows(archive, "SELECT modified_at FROM fetches ORDER BY fetch_id") == [
+        ("2026-11-01T10:00:00+00:00",), ("2026-11-01T11:00:00+00:00",), ("2026-11-01T12:00:00+00:00",),
+        ("2026-11-01T13:00:00+00:00",)]
+    # a version keeps the dates seen with its content
+    assert rows(archive, "SELECT modified_at FROM versions WHERE version = 3") == [("2026-11-01T12:00:00+00:00",)]
+
+
+def test_a_byte_identical_payload_is_unchanged_without_a_snapshot(archive):
+    archive.record_batch([fetch(0, snapshot=snap(), digest="same")])
+    assert archive.record_batch([fetch(5, snapshot=None, digest="same")]) == [("unchanged", 1)]
+    # the publisher's times of those same bytes are recorded on the fetch too
+    assert rows(archive, "SELECT published_at FROM fetches ORDER BY fetch_id") == [("2026-11-01T10:00:00+00:00",)] * 2
 
 
 def test_not_modified_blocked_error_gone_are_fetches_not_versions(archive):
@@ -82,10 +94,29 @@ def test_not_modified_blocked_error_gone_are_fetches_not_versions(archive):
     assert rows(archive, "SELECT count(*) FROM versions") == [(1,)]
     assert [r[0] for r in rows(archive, "SELECT outcome FROM fetches ORDER BY fetch_id")] == [
         "new", "not_modified", "blocked", "error", "error"]
+    # one 410 may be a CMS hiccup: the article is missing, not gone, until a later fetch agrees
     archive.record_batch([fetch(5, status=410)])
+    assert rows(archive, "SELECT status FROM articles") == [("missing",)]
+    assert rows(archive, "SELECT kind FROM events") == []
+    archive.record_batch([fetch(25, status=410)])
     assert rows(archive, "SELECT status FROM articles") == [("gone",)]
     assert rows(archive, "SELECT kind FROM events") == [("gone",)]
     assert rows(archive, "SELECT class, new FROM change_classes WHERE class = 'pulled'") == [("pulled", "410")]
+
+
+def test_a_transient_404_is_no_event_and_a_restored_story_is_one(archive):
+    archive.record_batch([fetch(0, snapshot=snap())])
+    archive.record_batch([fetch(5, status=404)])
+    assert archive.record_batch([fetch(20, snapshot=snap())]) == [("unchanged", 1)]
+    assert rows(archive, "SELECT status FROM articles") == [("live",)]
+    assert rows(archive, "SELECT count(*) FROM events") == [(0,)]
+    archive.record_batch([fetch(30, status=404)])
+    archive.record_batch([fetch(50, status=404)])
+    assert rows(archive, "SELECT status FROM articles") == [("gone",)]
+    # it comes back edited: a new version, and a 'restored' event naming it
+    assert archive.record_batch([fetch(2000, snapshot=snap(text=BODY + "\nRestored with a note."))]) == [("changed", 2)]
+    assert rows(archive, "SELECT kind FROM events ORDER BY happened_at") == [("gone",), ("restored",)]
+    assert rows(archive, "SELECT version, class FROM change_classes WHERE class = 'restored'") == [(2, "restored")]
 
 
 def test_slug_change_keeps_the_article(archive):
@@ -96,25 +127,6 @@ def test_slug_change_keeps_the_article(archive):
     assert rows(archive, "SELECT kind FROM events") == [("redirected",)]
     away = fetch(9, snapshot=snap(), final_url="http://x/world/2/other", final_key="2")
     assert archive.record_batch([away]) == [("redirected", None)]
-
-
-def test_volatile_lines_never_make_versions(archive):
-    first = fetch(0, snapshot=snap(text=BODY + "\nRead also: Teaser A"), volatile_lines=["Read also: Teaser A", "Read also: Teaser B"])
-    archive.record_batch([first])
-    assert "Teaser" not in rows(archive, "SELECT text FROM versions")[0][0]
-    assert archive.record_batch([fetch(5, snapshot=snap(text=BODY + "\nRead also: Teaser B"))]) == [("unchanged", 1)]
-    # a line learned later is also left out when comparing with the stored latest version
-    archive.record_batch([fetch(6, snapshot=snap(text=BODY + "\nRead also: Teaser C"),
-                                volatile_lines=["Read also: Teaser C", "Read also: Teaser D"])])
-    assert rows(archive, "SELECT count(*) FROM versions") == [(1,)]
-
-
-def test_a_learned_teaser_label_hides_teasers_never_seen(archive):
-    archive.record_batch([fetch(0, snapshot=snap(text=BODY + "\nRead also: Teaser A"),
-                                volatile_lines=["Read also: Teaser A", "Read also: Teaser B"])])
-    assert archive.record_batch([fetch(5, snapshot=snap(text=BODY + "\nRead also: Teaser Z"))]) == [("unchanged", 1)]
-    # a real paragraph with another label still counts
-    assert archive.record_batch([fetch(9, snapshot=snap(text=BODY + "\nUpdate: the toll rose to 3,000."))]) == [("changed", 2)]
 
 
 def test_batch_is_all_or_nothing(archive):
@@ -129,13 +141,18 @@ def test_batch_is_all_or_nothing(archive):
     duckdb.connect(str(archive.path), read_only=True).close()
 
 
-def test_content_hash_sees_every_hashed_field():
-    base = {"title": "T", "byline": "B", "lead": "L", "text": "x\ny", "published_at": "p", "modified_at": "m"}
-    seen = {normalize.content_hash(base)}
-    for name in normalize.HASHED_FIELDS:
-        seen.add(normalize.content_hash(dict(base, **{name: base[name] + "!"})))
-    assert len(seen) == 1 + len(normalize.HASHED_FIELDS)
-    assert normalize.content_hash(dict(base, text="x \n\n y")) == normalize.content_hash(base)
+def test_the_comparison_key_sees_every_compared_field_and_no_date():
+    places = {"h1": "H", "og": "O", "twitter": "T", "jsonld": "J", "title": "H - Site"}
+    base = {"title": "T", "headlines": places, "byline": "B", "lead": "L", "text": "x\ny",
+            "published_at": "p", "modified_at": "m"}
+    seen = {revision.key(base)}
+    for name in ("title", "byline", "lead", "text"):
+        seen.add(revision.key(dict(base, **{name: base[name] + "!"})))
+    for place in places:
+        seen.add(revision.key(dict(base, headlines=dict(places, **{place: places[place] + "!"}))))
+    assert len(seen) == 1 + 4 + len(places)
+    assert revision.key(dict(base, text="x \n\n y")) == revision.key(base)
+    assert revision.key(dict(base, published_at="p2", modified_at="m2")) == revision.key(base)
 
 
 def test_warc_records_read_back(tmp_path):

@@ -38,8 +38,13 @@ def test_crawl_archives_every_article_once_and_warc_holds_every_response(ww, sim
     art = sim.article(ids[0])
     assert row["title"] == art.headline
     assert art.paragraphs[-1][:60] in row["text"]
-    assert "Read also" not in row["text"]          # rotating box inside the body was learned away
+    # the stored text is what the page showed, its rotating "Read also" box included
+    assert "Read also:" in row["text"]
     assert row["language"] == "en"
+    # one request per new article: a first capture is a version at once, never confirmed
+    paths = {sim.article(a).path for a in ids}
+    assert sum(1 for _, path, _ in sim.requests if path in paths) == len(ids)
+    assert outcomes(ww) == {"new": len(ids)}
     # every response is in WARC, and every fetch row points to its record
     fetches = ww.sql("SELECT url, warc_file, warc_offset, payload_digest FROM fetches")
     warc_dir = archive_file.parent / "warc"
@@ -94,9 +99,12 @@ def test_no_version_over_200_rechecks_with_rotating_boilerplate(ww, big_sim):
     assert versions_per_article(ww) == before
     counts = outcomes(ww, "WHERE outcome NOT IN ('new', 'confirm')")
     assert counts.get("unchanged", 0) >= 200 and set(counts) == {"unchanged"}
-    # the rotating "Read also" paragraph survives extraction: it was kept out by confirmation
-    # fetches, which learned it as volatile, not by luck
-    assert ww.sql("SELECT count(*) AS n FROM volatile_lines WHERE line LIKE 'Read also:%'")[0]["n"] > 0
+    # the rotating "Read also" paragraph survives extraction: it was kept out of the comparison
+    # by evidence (it rotated, or repeated across articles) on several articles, not by luck
+    learned = ww.sql("SELECT count(DISTINCT article_id) AS n FROM noise_evidence WHERE text = 'Read also: …'")[0]["n"]
+    assert learned >= 3
+    # kept in the stored text (trafilatura drops the box on a page or two of the corpus by itself)
+    assert ww.sql("SELECT count(*) AS n FROM versions WHERE text LIKE '%Read also:%'")[0]["n"] >= n - 2
 
 
 def test_pulled_and_slug_change(ww, sim):
@@ -105,6 +113,10 @@ def test_pulled_and_slug_change(ww, sim):
     sim.pull(ids[0], status=410)
     sim.pull(ids[1], status=404)
     new_url = sim.change_slug(ids[2])
+    ww("recheck", "wiresim", "--all")
+    # one 404/410 is not proof: the article is missing until a later fetch agrees
+    arts = {r["article_id"]: r for r in ww.sql("SELECT article_id, status FROM articles")}
+    assert arts[f"wiresim:{ids[0]}"]["status"] == arts[f"wiresim:{ids[1]}"]["status"] == "missing"
     ww("recheck", "wiresim", "--all")
     arts = {r["article_id"]: r for r in ww.sql("SELECT article_id, status, url, versions FROM articles")}
     assert arts[f"wiresim:{ids[0]}"]["status"] == "gone"
@@ -116,6 +128,14 @@ def test_pulled_and_slug_change(ww, sim):
     assert [e["kind"] for e in hist["events"]] == ["redirected"]
     gone = json.loads(ww("history", f"wiresim:{ids[0]}", "--format", "json").stdout)
     assert [e["kind"] for e in gone["events"]] == ["gone"]
+    # gone stories are still looked at: one that comes back (edited) is a 'restored' event with its version
+    sim.restore(ids[0])
+    sim.edit(ids[0], "number")
+    ww("recheck", "wiresim", "--all")
+    back = json.loads(ww("history", f"wiresim:{ids[0]}", "--format", "json").stdout)
+    assert [e["kind"] for e in back["events"]] == ["gone", "restored"]
+    assert [v["version"] for v in back["versions"]] == [1, 2]
+    assert ww.sql(f"SELECT status FROM articles WHERE article_id = 'wiresim:{ids[0]}'")[0]["status"] == "live"
 
 
 FAULTS = [("500", "error"), ("503", "error"), ("reset", "error"), ("truncated", "error"),
@@ -177,7 +197,9 @@ def test_new_drop_rules_are_not_publisher_edits(ww, sim, tmp_path):
     (seeds / "wiresim.toml").write_text(toml)
     ww.seeds = seeds
     sim.conditional = False
-    sim.edit(ids[0], "number")
+    # (a headline edit: an edit inside the dropped paragraph is rightly invisible now that dates
+    # alone never make a version)
+    sim.edit(ids[0], "headline")
     ww("recheck", "wiresim", "--all")
     versions = {r["article_id"]: r["versions"] for r in ww.sql("SELECT article_id, versions FROM articles")}
     assert versions.pop(f"wiresim:{ids[0]}") == 2              # the real edit still shows
@@ -199,4 +221,4 @@ def test_a_teaser_shown_twice_in_a_row_is_not_an_edit(ww, sim):
     thirds = ww.sql("SELECT count(*) AS n FROM (SELECT article_id FROM fetches WHERE outcome = 'confirm' "
                     "GROUP BY article_id, run_id HAVING count(*) = 2)")[0]["n"]
     assert thirds > 0
-    assert ww.sql("SELECT count(*) AS n FROM volatile_lines WHERE line_key LIKE 'label:%'")[0]["n"] >= 1
+    assert ww.sql("SELECT count(*) AS n FROM noise_evidence WHERE kind = 'label' AND reason = 'rotated'")[0]["n"] >= 1

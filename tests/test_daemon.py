@@ -15,7 +15,7 @@ from support import ROOT, write_sim_seed
 
 # Short intervals so a test sees several re-check rounds: every article is due every 2 seconds.
 FAST_RECHECK = ('tiers = [["1h", "2s"]]\nmin_interval = "1s"\nbackoff_after = "1h"\n'
-                'max_interval = "1h"')
+                'max_interval = "1h"\nconfirm_gone_after = "2s"\ngone_interval = "5s"')
 
 
 @pytest.fixture

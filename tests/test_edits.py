@@ -127,12 +127,17 @@ def test_correction_note_in_body(note):
 
 def test_correction_tags_in_title():
     old = v1(title="UPDATE 1-Russia says contacts with Hamas are not support")
-    assert classes_of(old, v2(old, title="UPDATE 2-Russia says contacts with Hamas are not "
-                                         "support")) == {"correction"}
+    # a kicker bumped is a headline change as well as a correction tag
+    bumped = compute_change(old, v2(old, title="UPDATE 2-Russia says contacts with Hamas are "
+                                                "not support"))
+    assert set(bumped.class_names) == {"correction", "headline"}
+    assert [r["detail"] for r in bumped.classes if r["class"] == "headline"] == \
+        ['kicker changed "UPDATE 1-" → "UPDATE 2-"']
     assert classes_of(old, v2(old, title="CORRECTED-Russia says contacts with Hamas are not "
-                                         "support")) == {"correction"}
+                                         "support")) == {"correction", "headline"}
     plain = v1()
-    assert "correction" in classes_of(plain, v2(plain, title="REFILE-" + plain["title"]))
+    assert {"correction", "headline"} <= classes_of(plain, v2(plain, title="REFILE-" +
+                                                                     plain["title"]))
     # a note already there in the old version does not fire again, even reworded
     noted = v1(text=BODY + "\nCorrection: the date was wrong.")
     assert classes_of(noted, v2(noted, text=noted["text"].replace("Wednesday", "Thursday"))) \
@@ -351,12 +356,15 @@ def test_every_simulator_edit_is_classified_as_what_it_did():
     expected = {"headline": {"headline"}, "number": {"number"}, "add_paragraph": {"addition"},
                 "remove_paragraph": {"removal"}, "reword": {"rewording"},
                 "correction": {"correction"}, "byline": set(), "modified_time": set(),
-                "cosmetic": {"cosmetic"}}
+                "cosmetic": {"cosmetic"}, "social_headline": {"headline"},
+                "kicker": {"headline"}}
     assert set(expected) == set(EDIT_KINDS)
 
     def as_version(article, n: int) -> dict:
+        shown = article.shown_headlines()
+        shown["title"] += " - WireSim News Agency"
         return {"version": n, "captured_at": f"2024-01-01T00:0{n}:00Z",
-                "title": article.headline, "byline": article.byline,
+                "title": article.headline, "headlines": shown, "byline": article.byline,
                 "published_at": article.published.isoformat(),
                 "modified_at": article.modified.isoformat(), "lead": article.lead,
                 "text": "\n".join(article.paragraphs), "language": article.language,
@@ -371,6 +379,8 @@ def test_every_simulator_edit_is_classified_as_what_it_did():
                 did = sim.edit(aid, kind, stealth=stealth)
                 after = as_version(sim.article(aid), 2)
                 want = set(expected[kind])
+                if kind == "kicker" and any(c.isdigit() for c in did["kicker"]):
+                    want.add("correction")         # "UPDATE 2: " is a correction tag too
                 if stealth and want and kind != "cosmetic":
                     want.add("stealth")
                 got = set(compute_change(before, after).class_names)

@@ -38,7 +38,7 @@ AGENCIES = CORPUS / "agencies"
 HEADLINES = Path(__file__).parent / "fixtures" / "headlines.json"
 
 BODY_F1_FLOOR = 0.96          # measured 0.9695
-HEADLINE_FLOOR = 0.95         # measured 1.00 on the labelled pages
+HEADLINE_FLOOR = 1.0          # measured 1.00 on the labelled pages: keep every one right
 
 needs_corpus = pytest.mark.skipif(
     not BENCHMARK.is_dir(), reason=f"real-page corpus not found at {CORPUS} (see DESIGN.md)"
@@ -359,4 +359,6 @@ def test_dates_normalise_to_iso_8601_keeping_precision(stated, iso):
 
 
 def test_extractor_name_names_trafilatura_version():
-    assert EXTRACTOR_NAME == f"trafilatura {trafilatura.__version__} / wirewatch-extract 1"
+    # the second number moves whenever extraction can change a Snapshot for the same bytes
+    assert re.fullmatch(rf"trafilatura {re.escape(trafilatura.__version__)} / wirewatch-extract "
+                        r"[1-9]\d*", EXTRACTOR_NAME)

@@ -177,10 +177,17 @@ def test_horizon_stops_checks():
     assert next_check(edited, cfg, T0 + 10 * D) is not None
 
 
-def test_gone_articles_are_never_due():
-    gone = ArticleState(first_seen=T0, last_checked=T0, status="gone")
-    assert next_check(gone, DEFAULT_CONFIG, T0) is None
-    assert apply_signal(gone, T0 + H, T0 + 2 * H) is None
+def test_a_first_404_is_confirmed_soon_and_gone_articles_are_looked_at_slowly_until_the_horizon():
+    missing = ArticleState(first_seen=T0, last_checked=T0 + H, status="missing")
+    assert next_check(missing, DEFAULT_CONFIG, T0 + H) == T0 + H + DEFAULT_CONFIG.confirm_gone_after
+    for status in ("gone", "redirected"):
+        pulled = ArticleState(first_seen=T0, last_checked=T0 + 2 * D, status=status)
+        assert next_check(pulled, DEFAULT_CONFIG, T0 + 2 * D) == T0 + 3 * D
+        late = ArticleState(first_seen=T0, last_checked=T0 + 29 * D + H, status=status)
+        assert next_check(late, DEFAULT_CONFIG, T0 + 29 * D + H) is None        # past the 30-day horizon
+    # a publisher's "modified" signal for a gone story makes it due now: it may be back
+    gone = ArticleState(first_seen=T0, last_checked=T0, status="gone", next_check=T0 + D)
+    assert apply_signal(gone, T0 + H, T0 + 2 * H) == T0 + 2 * H
 
 
 def test_naive_datetimes_are_refused_and_other_zones_converted():

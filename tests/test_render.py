@@ -79,7 +79,7 @@ def test_unified_rendering():
     new = version(2, title="Quake kills 3,000", text=old["text"] + "\nAid is coming.")
     out = render_unified(old, new)
     assert out.startswith("--- version 1 (2024-05-01T10:00:00Z)\n+++ version 2")
-    assert "-Title: Quake kills 2,800\n+Title: Quake kills 3,000\n" in out
+    assert "-Headline: Quake kills 2,800\n+Headline: Quake kills 3,000\n" in out
     assert "+Aid is coming.\n" in out
     assert " Rescue teams arrived on Monday.\n" in out
     assert render_unified(old, dict(old)) == ""
@@ -93,7 +93,7 @@ def test_terminal_rendering_colours_and_fields():
     console.print(render_terminal(old, new, "word"))
     out = console.file.getvalue()
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
-    assert plain.index("title:") < plain.index("Officials said")    # headline above the body
+    assert plain.index("Headline:") < plain.index("Officials said")    # headline above the body
     assert "MondayTuesday" in plain
     assert re.search(r"\x1b\[[0-9;]*9[;0-9]*m[^\x1b]*Monday", out)   # struck through
     assert re.search(r"\x1b\[[0-9;]*32m[^\x1b]*Tuesday", out)        # green

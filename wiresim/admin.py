@@ -36,6 +36,12 @@ def _pull(sim, args):
     return {"id": str(aid), "status": "gone"}
 
 
+def _restore(sim, args):
+    aid = _need(args, "id")
+    sim.restore(aid)
+    return {"id": str(aid), "status": "live"}
+
+
 def _fault(sim, args):
     target = args.pop("target", None) or _need(args, "id")
     return sim.fault(target, _need(args, "kind"), args.pop("count", None), **args)
@@ -60,7 +66,7 @@ def _reset_log(sim, args):
     return {"ok": True}
 
 
-POST_ACTIONS = {"publish": _publish, "edit": _edit, "change_slug": _change_slug, "pull": _pull,
+POST_ACTIONS = {"publish": _publish, "edit": _edit, "change_slug": _change_slug, "pull": _pull, "restore": _restore,
                 "fault": _fault, "clear_faults": _clear_faults, "add_cp1251_article": _cp1251,
                 "cp1251": _cp1251, "timeline": _timeline, "run_timeline": _timeline,
                 "reset_log": _reset_log}

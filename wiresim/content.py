@@ -15,6 +15,10 @@ from datetime import datetime
 from .texts import SourceText, split_sentences
 
 SECTIONS = ["world", "politics", "economy", "society"]
+# Where an article page shows its headline: the article's <h1>, og:title, twitter:title, the
+# JSON-LD `headline` and <title> (which adds the site name).
+HEADLINE_PLACES = ("h1", "og", "twitter", "jsonld", "title")
+VISIBLE_PLACES = ("h1", "og", "twitter", "title")
 SECTION_TITLES = {"world": "World", "politics": "Politics", "economy": "Economy",
                   "society": "Society"}
 FIRST_ID = 1001
@@ -74,6 +78,17 @@ class Article:
     old_slugs: list[str] = field(default_factory=list)   # every earlier slug, oldest first
     origin: str = ""              # "seed", "corpus:<sha256>", "builtin", "builtin-ru", "custom"
     alt_headlines: list[str] = field(default_factory=list, repr=False)
+    # Places whose headline is not `headline` (stale after an edit that skipped them, or edited
+    # alone): place -> text, places among HEADLINE_PLACES. Empty: every place shows `headline`.
+    place_headlines: dict[str, str] = field(default_factory=dict)
+
+    def shown_headline(self, place: str) -> str:
+        """The headline the page shows in `place` (one of HEADLINE_PLACES; <title> without the
+        site name the page adds)."""
+        return self.place_headlines.get(place, self.headline)
+
+    def shown_headlines(self) -> dict[str, str]:
+        return {place: self.shown_headline(place) for place in HEADLINE_PLACES}
 
     @property
     def path(self) -> str:

@@ -8,11 +8,15 @@ import random
 import re
 from datetime import datetime, timedelta
 
+from . import headlines
 from .content import BYLINE_PREFIX, BYLINES, Article, find_figures, format_figure, parse_figure
 from .texts import split_sentences
 
+# headline: a new headline (options headline=, and places= or stale=: see headlines.py);
+# social_headline: only og:title and twitter:title; kicker: "UPDATE: " added or "UPDATE 2-" →
+# "UPDATE 3-" (kicker=, places=, stale=).
 EDIT_KINDS = ("headline", "number", "add_paragraph", "remove_paragraph", "reword", "correction",
-              "byline", "modified_time", "cosmetic")
+              "byline", "modified_time", "cosmetic", "social_headline", "kicker")
 
 HEADLINE_CLAUSES = {"en": [", officials say", " — sources", ", report says", " — update"],
                     "ru": [" — источник", " — СМИ"]}
@@ -74,21 +78,15 @@ def _lang(article: Article, table: dict):
     return table.get(article.language, table["en"])
 
 
-def _headline(a: Article, rng: random.Random, headline: str | None = None) -> dict:
-    old = a.headline
-    new = headline
-    if new is None:
-        alternatives = [h for h in a.alt_headlines if h != old]
-        if alternatives and rng.random() < 0.6:
-            new = rng.choice(alternatives)
-        else:
-            base = old
-            for clause in _lang(a, HEADLINE_CLAUSES):
-                base = base.removesuffix(clause)
-            new = base + rng.choice([c for c in _lang(a, HEADLINE_CLAUSES)
-                                     if base + c != old])
-    a.headline = new
-    return {"old": old, "new": new}
+def _headline(a: Article, rng: random.Random, headline: str | None = None, places=None,
+              stale=None) -> dict:
+    return headlines.headline_edit(a, rng, _lang(a, HEADLINE_CLAUSES), headline, places, stale)
+
+
+def _social_headline(a: Article, rng: random.Random, headline: str | None = None, places=None,
+                     stale=None) -> dict:
+    return headlines.headline_edit(a, rng, _lang(a, HEADLINE_CLAUSES), headline, places, stale,
+                                   default=headlines.SOCIAL_PLACES)
 
 
 def revise_figure(value: int, rng: random.Random) -> int:
@@ -222,4 +220,5 @@ def _cosmetic(a: Article, rng: random.Random, paragraph: int | None = None) -> d
 
 _EDITS = {"headline": _headline, "number": _number, "add_paragraph": _add_paragraph,
           "remove_paragraph": _remove_paragraph, "reword": _reword, "correction": _correction,
-          "byline": _byline, "modified_time": _modified_time, "cosmetic": _cosmetic}
+          "byline": _byline, "modified_time": _modified_time, "cosmetic": _cosmetic,
+          "social_headline": _social_headline, "kicker": headlines.kicker_edit}

@@ -121,7 +121,8 @@ def article_page(a: Article, base_url: str, rng: random.Random, teaser: str | No
     labels = _labels(a.language)
     section_title = SECTION_TITLES.get(a.section, a.section.title())
     pub, mod = a.published.isoformat(), a.modified.isoformat()
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": a.headline,
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle",
+          "headline": a.shown_headline("jsonld"),
           "description": a.lead, "datePublished": pub, "dateModified": mod,
           "author": {"@type": "Person", "name": a.byline.split(" ", 1)[-1]},
           "publisher": {"@type": "Organization", "name": SITE_NAME},
@@ -130,11 +131,11 @@ def article_page(a: Article, base_url: str, rng: random.Random, teaser: str | No
     ld_json = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")
     meta = (f'<meta name="description" content="{e(a.lead)}">\n'
             f'<meta property="og:type" content="article">\n'
-            f'<meta property="og:title" content="{e(a.headline)}">\n'
+            f'<meta property="og:title" content="{e(a.shown_headline("og"))}">\n'
             f'<meta property="og:site_name" content="{SITE_NAME}">\n'
             f'<meta property="og:description" content="{e(a.lead)}">\n'
             f'<meta property="og:url" content="{e(url)}">\n'
-            f'<meta name="twitter:title" content="{e(a.headline)}">\n'
+            f'<meta name="twitter:title" content="{e(a.shown_headline("twitter"))}">\n'
             f'<meta property="article:published_time" content="{pub}">\n'
             f'<meta property="article:modified_time" content="{mod}">\n'
             f'<meta property="article:section" content="{e(section_title)}">\n'
@@ -161,7 +162,7 @@ def article_page(a: Article, base_url: str, rng: random.Random, teaser: str | No
             + f'<nav class="breadcrumb"><a href="/">{labels["home"]}</a> &rsaquo; '
             f'<a href="/section/{a.section}">{t(section_title)}</a></nav>\n<main>\n'
             f'<article class="news-article" data-article-id="{a.id}">\n'
-            f'<h1 class="headline">{t(a.headline)}</h1>\n'
+            f'<h1 class="headline">{t(a.shown_headline("h1"))}</h1>\n'
             f'<div class="article-meta"><span class="byline">{t(a.byline)}</span>\n'
             f'<time class="published" datetime="{pub}">{labels["published"]}: '
             f"{display_time(a.published)}</time>\n"
@@ -172,7 +173,8 @@ def article_page(a: Article, base_url: str, rng: random.Random, teaser: str | No
             f'<div class="article-body">\n' + "\n".join(body_parts) + "\n</div>\n"
             f'<ul class="tags" aria-label="{labels["tags"]}">{tags}</ul>\n</article>\n'
             + _related(rng, a.language) + "</main>\n" + _footer(rng, a.language))
-    head = _head(f"{a.headline} - {SITE_NAME}", rng, charset=a.charset, extra=meta)
+    head = _head(f"{a.shown_headline('title')} - {SITE_NAME}", rng, charset=a.charset,
+                 extra=meta)
     return _page(a.language, head, body)
 
 

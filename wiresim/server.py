@@ -207,6 +207,10 @@ class Handler(BaseHTTPRequestHandler):
             location = sim.base_url + a.path
             body = f'<html><body>Moved to <a href="{location}">{location}</a></body></html>'
             return Response(301, body.encode(), {"Content-Type": HTML, "Location": location})
+        if sim.fresh_modified:
+            # a CMS stamping the time of rendering: the copy served states a new modified time
+            # (the ETag still follows the revision, as the content did not change)
+            a.modified = sim._fresh_modified(a)
         headers = {"ETag": a.etag, "Last-Modified": format_datetime(a.modified, usegmt=True),
                    "Cache-Control": "public, max-age=60"}
         if conditional and self._not_modified(a.etag, a.modified):

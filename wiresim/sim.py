@@ -18,7 +18,7 @@ from .faults import FaultTable, normalize_target
 from .pages import ListItem
 from .texts import SourceText, builtin_texts, load_corpus, load_seed, russian_text
 
-TIMELINE_ACTIONS = ("publish", "edit", "change_slug", "pull", "fault", "clear_faults",
+TIMELINE_ACTIONS = ("publish", "edit", "change_slug", "pull", "restore", "fault", "clear_faults",
                     "add_cp1251_article")
 SLUG_SUFFIXES = ["update", "latest", "developing", "live", "new-details"]
 # First path segments the site uses for pages that are not articles.
@@ -38,6 +38,12 @@ class WireSim:
         # the case a crawler comparing only two fetches mistakes for an edit.
         self.teaser_hold = 1
         self._teasers: dict[str, list] = {}
+        # Set True to act as a CMS that renders the modified time at request time: every
+        # response of an article page states a new one (JSON-LD dateModified,
+        # article:modified_time, the visible "Updated" time, Last-Modified), at least a second
+        # after the last it stated, with no change to the article itself.
+        self.fresh_modified = False
+        self._served_modified: dict[str, datetime] = {}
         self._rng = random.Random(seed)    # article building and edits: deterministic per seed
         self._lock = threading.RLock()
         self._texts = self._load_texts(corpus_dir)
@@ -145,6 +151,7 @@ class WireSim:
                 "section": a.section, "slug": a.slug, "old_slugs": list(a.old_slugs),
                 "headline": a.headline, "byline": a.byline, "lead": a.lead,
                 "paragraphs": list(a.paragraphs), "tags": list(a.tags), "language": a.language,
+                "place_headlines": dict(a.place_headlines),
                 "published": a.published.isoformat(), "modified": a.modified.isoformat(),
                 "status": a.status, "gone_status": a.gone_status, "revision": a.revision,
                 "charset": a.charset, "etag": a.etag, "origin": a.origin}
@@ -182,6 +189,8 @@ class WireSim:
             return a.id
 
     def edit(self, aid, kind: str, stealth: bool = False, **kw) -> dict:
+        """Edit article `aid` (kinds: EDIT_KINDS; options per kind in edits.py and, for the
+        headline edits' places=/stale=/kicker=, headlines.py). stealth: keep the modified time."""
         with self._lock:
             change = apply_edit(self._get(aid), kind, self._rng, self._now(), stealth, **kw)
             self._bump()
@@ -212,6 +221,13 @@ class WireSim:
         with self._lock:
             a = self._get(aid)
             a.status, a.gone_status = "gone", status
+            self._bump()
+
+    def restore(self, aid) -> None:
+        """Put a pulled story back online at its URL (as publishers sometimes do)."""
+        with self._lock:
+            a = self._get(aid)
+            a.status = "live"
             self._bump()
 
     def fault(self, target, kind: str, count: int | None = None, **kw) -> dict:
@@ -307,6 +323,16 @@ class WireSim:
         # future).
         self._version += 1
         self._site_modified = max(self._now(), self._site_modified)
+
+    def _fresh_modified(self, a: Article) -> datetime:
+        """The modified time to state on this response of `a` when fresh_modified is on: now,
+        and later than both the article's own modified time and the last one stated."""
+        with self._lock:
+            last = self._served_modified.get(a.id)
+            floor = max(a.modified, last) if last else a.modified
+            stamp = max(self._now(), floor + timedelta(seconds=1))
+            self._served_modified[a.id] = stamp
+            return stamp
 
     def _snapshot(self, aid: str) -> Article | None:
         with self._lock:

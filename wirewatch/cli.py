@@ -110,6 +110,17 @@ def status(fmt, archive_path, seeds_dir):
     commands.status(archive_path, seeds_dir, fmt)
 
 
+@main.command()
+@click.argument("source")
+@click.option("--forget", "entry", metavar="LINE|LABEL|KEY", help="forget a learned entry (it is learned again only from new evidence)")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@common
+def noise(source, entry, fmt, archive_path, seeds_dir):
+    """List the rotating lines and labels learned for SOURCE (or forget one)."""
+    from wirewatch import commands
+    commands.noise(source, entry, archive_path, fmt)
+
+
 from wirewatch.cli_edits import changes, feed, reextract  # noqa: E402
 
 main.add_command(changes)

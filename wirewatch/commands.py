@@ -90,7 +90,8 @@ def diff(ref, archive_path, from_v, to_v, by, fmt) -> None:
         art = queries.find_article(con, ref)
         old, new = queries.version_pair(con, art["article_id"], art["versions"], from_v, to_v)
     by = by or ("char" if (new.get("language") or "")[:2] in ("zh", "ja") else "word")
-    empty = dict(new, version=0, title="", byline="", lead="", text="", published_at=None, modified_at=None, tags=[])
+    empty = dict(new, version=0, title="", headlines={}, byline="", lead="", text="", published_at=None,
+                 modified_at=None, tags=[])
     old = old or empty
     if fmt == "json":
         print_json(render.render_json(old, new, by=by))
@@ -124,3 +125,19 @@ def status(archive_path, seeds_dir, fmt) -> None:
     elif rows:  # one column per source reads better than sixteen columns per row
         fields = [c for c in rows[0] if c != "source"]
         print_rows(["", *(r["source"] for r in rows)], [[f.replace("_", " "), *(r[f] for r in rows)] for f in fields])
+
+
+def noise(source, entry, archive_path, fmt) -> None:
+    archive = Archive(archive_path)
+    if entry is not None:
+        removed = archive.forget_noise(source, entry)
+        if not removed:
+            raise queries.NotFound(f"{source}: nothing learned matches {entry!r} (see `wirewatch noise {source}`)")
+        click.echo(f"{source}: forgot {entry!r} ({removed} evidence rows)")
+        return
+    cols = ["text", "kind", "learned", "articles", "evidence", "first_seen", "last_seen", "key"]
+    rows = archive.noise_listing(source)
+    if fmt == "json":
+        print_json([{c: r[c] for c in cols} for r in rows])
+        return
+    print_rows(cols, [[r[c] for c in cols] for r in rows], fmt)

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from copy import deepcopy
+from itertools import accumulate
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
+from .container import blocks_in, find_container, line_key
+
 _SPACES = re.compile(r"[^\S\n]+")
-_KEY_DROP = re.compile(r"[\W_]+")
 # Scripts written without spaces between words: count characters, not space-separated tokens.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 _WORDS = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+")
@@ -21,11 +25,74 @@ _WORDS = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u
 RETRY_BELOW_WORDS = 50
 _STYLED = XPath("//body//*[@hidden or @style]")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# A source's learned container is used on a page when it holds this share of trafilatura's text.
+HINT_SHARE = 0.6
+# Paragraphs of the container that trafilatura dropped are added from this many words on.
+MIN_ADDED_WORDS = 4
+# A dropped paragraph whose words are this much in the text already is a different rendering
+# of a kept one (trafilatura left out an inline element), not a new paragraph.
+COVERED_SHARE = 0.8
+# A kept paragraph this long (key characters) marks where the story's paragraphs sit.
+MIN_STORY_KEY = 30
+DATELINE_MAX_WORDS = 12
+_DATEISH = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}:\d\d\b")
+_TOKENS = re.compile(r"\w+")
 # How many characters of an unspaced script make one "word" for the word count.
 CHARS_PER_UNSPACED_WORD = 2
 
 
-def body_text(tree: HtmlElement, url: str | None) -> str:
+class BodyText(str):
+    """The body, one paragraph per line, and where it came from.
+
+    text: the body. container: the signature (see container.py) of the element(s) holding the
+    body on this page, whose paragraphs were merged in: the hint when it held trafilatura's text
+    here, else the one found from that text (container.find_container); None when there was
+    none (then the text is trafilatura's alone). A source's container is learned from these;
+    region_lines(tree, container) fingerprints the page cheaply on a later fetch.
+
+    It is also the text itself (a str), so callers written for the str that body_text used to
+    return keep working until they read .text and .container.
+    """
+    container: str | None
+
+    def __new__(cls, text: str, container: str | None = None) -> BodyText:
+        self = super().__new__(cls, text)
+        self.container = container
+        return self
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"BodyText(text={self.text!r}, container={self.container!r})"
+
+    def __reduce__(self):
+        return BodyText, (self.text, self.container)
+
+
+def body_text(tree: HtmlElement, url: str | None, container: str | None = None) -> BodyText:
+    """trafilatura's text (see trafilatura_text) plus every paragraph of the body's container
+    that trafilatura dropped, in document order (see merge_lines).
+
+    container: a hint, the signature learned for the page's source. It is used when the
+    element(s) it names hold HINT_SHARE of trafilatura's text on this page (then the page is not
+    searched: that is the cheap, usual case); else the container is found on the page itself.
+    The result depends only on the tree, the URL and the hint.
+    """
+    text = trafilatura_text(tree, url)
+    kept = text.split("\n") if text else []
+    if container:
+        blocks = blocks_in(tree, container)
+        if blocks and _held(kept, blocks) >= HINT_SHARE:
+            return BodyText(merge_lines(kept, blocks), container)
+    found = find_container(tree, text) if text else None
+    if found is None:
+        return BodyText(text, None)
+    return BodyText(merge_lines(kept, blocks_in(tree, found) or []), found)
+
+
+def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     """Main text via trafilatura, favouring precision (boilerplate out), no comments.
 
     Content hidden from readers (`hidden`, inline display:none / visibility:hidden) is left out
@@ -41,6 +108,76 @@ def body_text(tree: HtmlElement, url: str | None) -> str:
         if word_count(retry) > word_count(text):
             text = retry
     return text
+
+
+def _held(kept: list[str], blocks: list[tuple[str, str]]) -> float:
+    """The share of trafilatura's text (key characters) that the blocks hold."""
+    joined = "".join(line_key(line) for line, _ in blocks)
+    keys = [line_key(line) for line in kept]
+    total = sum(len(key) for key in keys)
+    return sum(len(key) for key in keys if key and key in joined) / total if total else 0.0
+
+
+def merge_lines(kept: list[str], blocks: list[tuple[str, str]]) -> str:
+    """trafilatura's lines (kept) with the container's paragraphs it lacks, in document order.
+
+    blocks: the container's paragraphs with the path of their parent (container.blocks_in).
+    A paragraph is already there when its key (alphanumerics, case folded) occurs in the keys of
+    the kept lines run together, which covers lines trafilatura joined, split or prefixed (list
+    dashes, table bars); or when nearly all its words are there (trafilatura dropped an inline
+    element). A missing paragraph is added only where the story's paragraphs are: when its
+    parent path is that of a paragraph trafilatura kept (a sibling of the story's paragraphs, or
+    of those in another chunk of the body), not in a box of its own (teasers, galleries, date
+    lines); and when it has MIN_ADDED_WORDS words. It goes right after the kept line that holds
+    the paragraph before it (before the first kept line when none does).
+    """
+    keys = [line_key(line) for line in kept]
+    joined = "".join(keys)
+    ends = list(accumulate(len(key) for key in keys))        # key offsets -> kept line index
+    words = Counter(_TOKENS.findall("\n".join(kept).casefold()))
+    placed: list[tuple[str, str, int]] = []                   # (paragraph, path, anchor or -2)
+    story_paths: set[str] = set()
+    position, anchor = 0, -1                                 # search from here; insert after
+    for paragraph, path in blocks:
+        key = line_key(paragraph)
+        if not key:
+            continue
+        at = joined.find(key, position)
+        if at < 0:
+            at = joined.find(key)
+        if at >= 0:
+            anchor = min(bisect_right(ends, at + len(key) - 1), len(kept) - 1)
+            position = at + len(key)
+            if len(key) >= MIN_STORY_KEY:
+                story_paths.add(path)
+            continue
+        tokens = Counter(_TOKENS.findall(paragraph.casefold()))
+        if sum((tokens & words).values()) >= COVERED_SHARE * sum(tokens.values()):
+            continue
+        placed.append((paragraph, path, anchor))
+    inserts: dict[int, list[str]] = {}
+    seen: set[str] = set(keys)
+    for paragraph, path, after in placed:
+        key = line_key(paragraph)
+        if (key in seen or path not in story_paths or word_count(paragraph) < MIN_ADDED_WORDS
+                or _is_dateline(paragraph)):
+            continue
+        seen.add(key)
+        inserts.setdefault(after, []).append(paragraph)
+    if not inserts:
+        return "\n".join(kept)
+    out = list(inserts.get(-1, []))
+    for index, line in enumerate(kept):
+        out.append(line)
+        out.extend(inserts.get(index, []))
+    return "\n".join(out)
+
+
+def _is_dateline(line: str) -> bool:
+    """A short line stating a date or time, not a sentence: "Published 10:02 AM EST Nov 19,
+    2019", "By admin - 2018-09-16" (the story's dates are fields of their own)."""
+    return (word_count(line) <= DATELINE_MAX_WORDS and bool(_DATEISH.search(line))
+            and not line.rstrip("\"'”’»)").endswith((".", "!", "?", "…")))
 
 
 def without_hidden(tree: HtmlElement) -> HtmlElement:
@@ -83,9 +220,9 @@ def normalise_text(text: str) -> str:
 def strip_leading_repeats(text: str, repeats: Iterable[str]) -> str:
     """Drop leading lines that repeat the headline or the lead (trafilatura sometimes keeps the
     <h1> or standfirst as the first paragraph; they have fields of their own)."""
-    keys = {_line_key(value) for value in repeats} - {""}
+    keys = {line_key(value) for value in repeats} - {""}
     lines = text.split("\n")
-    while lines and _line_key(lines[0]) in keys:
+    while lines and line_key(lines[0]) in keys:
         lines.pop(0)
     return "\n".join(lines)
 
@@ -95,5 +232,3 @@ def word_count(text: str) -> int:
     return len(_WORDS.findall(text)) + len(_UNSPACED.findall(text)) // CHARS_PER_UNSPACED_WORD
 
 
-def _line_key(line: str) -> str:
-    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", line).casefold())

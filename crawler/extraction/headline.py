@@ -10,7 +10,8 @@ The chooser
    JSON-LD publisher, twitter:site, the host name); a candidate that is only the site name (a
    logo <h1>) drops out;
 3. reduces a candidate that is another one plus separated additions ("Opinion | Foo - Site"
-   when another says "Foo") to that core;
+   when another says "Foo") to that core, unless only JSON-LD says "Foo": structured data is
+   often a separate SEO field, left stale when the visible headline gains a kicker or changes;
 4. takes the article's <h1> when another candidate agrees with it after steps 1-3, or rewords
    it (shares a good part of its words: the same story headlined differently for search or
    social media); otherwise the value most other candidates agree on, ties broken in the order
@@ -21,9 +22,10 @@ headlines.json; the label is the headline the page shows its reader): the choose
 all 55, the single candidates on 85 % (<h1>), 55 % (og), 42 % (twitter), 31 % (JSON-LD), 13 %
 (<title>); a majority vote on 58 %.
 
-Kickers such as Reuters' "UPDATE 2-" are kept when every candidate carries them (they are part
-of the headline as published, and their change is an edit worth seeing) and dropped when the
-<h1> or another candidate shows the headline without them (step 3).
+Kickers such as Reuters' "UPDATE 2-" are kept when every visible candidate carries them (they
+are part of the headline as published, and their change is an edit worth seeing) and dropped
+when the <h1> or another visible candidate shows the headline without them (step 3); a stale
+JSON-LD `headline` without the kicker does not drop it.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ from .pagemeta import PageMeta, clean_text, text_of
 
 # Where each candidate comes from, in the order that breaks ties.
 SOURCES = ("h1", "jsonld", "og", "twitter", "title")
+# Candidates no reader sees (a browser tab, a shared link and the <h1> are seen).
+HIDDEN_SOURCES = frozenset({"jsonld"})
 
 # Separators between a headline and a site name or section.
 _SEPARATOR = r"(?:\s+[|\-\u2013\u2014:\u00b7\u2022/\\~»«]+\s+|\s*[|\u2013\u2014\u00b7\u2022»«]\s*|\s*::\s*)"
@@ -136,10 +140,14 @@ def strip_site_name(text: str, names: list[str]) -> str:
 
 def _reduce_to_cores(cands: list[Candidate]) -> list[Candidate]:
     """A candidate that is another one plus separated additions ("Opinion | Foo - Site" when
-    another says "Foo") is replaced by that other, shorter one: the additions are not headline."""
+    another says "Foo") is replaced by that other, shorter one: the additions are not headline.
+    A core only JSON-LD carries reduces no visible candidate: structured data is often a
+    separate SEO field left stale when the visible headline gains a kicker ("UPDATE: Foo")."""
+    visible = {_key(c.value) for c in cands if c.source not in HIDDEN_SOURCES}
     result = []
     for cand in cands:
-        cores = [o.value for o in cands if o.value != cand.value and _only_adds_to(cand.value, o.value)]
+        cores = [o.value for o in cands if o.value != cand.value and _only_adds_to(cand.value, o.value)
+                 and (cand.source in HIDDEN_SOURCES or _key(o.value) in visible)]
         value = max(cores, key=len) if cores else cand.value
         result.append(Candidate(cand.source, cand.raw, value))
     return result

@@ -5,25 +5,27 @@
 - mode "recheck": known articles that are due (most overdue first), or all with all=1, fetched
   with If-None-Match / If-Modified-Since from the last capture.
 
-A capture whose content differs from the latest version (or a first capture) is fetched a second
-time: lines that differ between the two fetches are rotating boilerplate, learned per source and
-left out of the content from then on. What is a new version is decided by the archive.
+One request per new article. A capture that differs from the latest version is fetched again
+(archive.revision.judge says when): lines that differ between the fetches are rotating
+boilerplate, evidence for the archive's noise learning. What is a new version is decided by the
+archive, with the same function.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from datetime import datetime, timezone
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.linkextractors import LinkExtractor
 
-from archive import normalize
+from archive import revision
+from archive.noise import Noise
 from archive.records import FetchResult
 from archive.store import Archive
 from archive.warc import payload_digest
-from archive.writer import version_fields
 from crawler.discovery import article_links, feed_entries, sitemap_entries
 from crawler.extract_pool import extract_async
 from crawler.items import Exchange, FetchItem, SignalItem
@@ -61,7 +63,8 @@ class WireSpider(scrapy.Spider):
         self.keys = keys     # recheck exactly these (chosen by the re-check policy), in this order
         self.allowed_domains = list(self.seed.domains)
         self.known: dict = {}
-        self.volatile: set[str] = set()
+        self.noise = Noise()          # the source's learned noise, as the crawl started
+        self.containers: Counter[str] = Counter()   # body containers seen on this source's pages
         self.requested: set[str] = set()
         self.links = LinkExtractor(allow=self.seed.pattern.pattern, unique=True)
 
@@ -75,7 +78,7 @@ class WireSpider(scrapy.Spider):
     async def start(self):
         archive = Archive(self._setting("WIREWATCH_ARCHIVE"))
         source = self.seed.name
-        self.volatile = await asyncio.to_thread(archive.volatile_keys, source)
+        self.noise = Noise(await asyncio.to_thread(archive.noise, source))
         if self.mode == "recheck":
             due = await asyncio.to_thread(archive.known, source, all_=self.all, limit=self.limit, with_latest=True,
                                           keys=self.keys if not self.all else None)
@@ -83,9 +86,7 @@ class WireSpider(scrapy.Spider):
                 order = {k: i for i, k in enumerate(self.keys)}
                 due.sort(key=lambda a: order.get(a.key, len(order)))
             self.logger.info("recheck %s: %d articles %s", source, len(due), "in all" if self.all else "due")
-            for art in due:
-                if art.status in ("gone", "redirected") and not self.all:
-                    continue
+            for art in due:     # gone and redirected ones too, slowly: a restoration must be seen
                 self.known[art.key] = art
                 yield self.article_request(art.url, art.key, art)
             return
@@ -179,6 +180,7 @@ class WireSpider(scrapy.Spider):
         request = response.request
         when = _utcnow()
         known = response.meta.get("known")
+        first = response.meta.get("confirm_of")
         redirects = response.meta.get("redirect_urls") or []
         requested = redirects[0] if redirects else response.url
         result = self._result(request, known.url if known else requested, when)
@@ -196,11 +198,9 @@ class WireSpider(scrapy.Spider):
         exchange = Exchange(response.url, when, response.status, _headers(response.headers), response.body,
                             _headers(request.headers), revisit)
         if response.status == 200:
-            headers = {k: v for k, v in exchange.headers}
-            result.snapshot = await extract_async(response.body, response.url, headers, self.seed.drop,
-                                                  self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
-            result.final_key = self._final_key(response.url, result)
-        first = response.meta.get("confirm_of")
+            await self._extract(response, result, exchange, known, first)
+            if self._proved_unchanged(result, known, first):
+                exchange = None      # the fetch row and its payload digest are the proof
         if first is not None:
             yield self._confirmed(first, result, exchange, known)
             return
@@ -211,12 +211,56 @@ class WireSpider(scrapy.Spider):
             return
         yield item
 
+    async def _extract(self, response, result: FetchResult, exchange: Exchange, known, first) -> None:
+        """The snapshot of a 200, as cheaply as it can be had: the same bytes as the last capture
+        are not extracted at all; with a fingerprint of the body's region from last time, the
+        worker runs trafilatura only when that region (or a headline, byline, lead) differs."""
+        result.final_key = self._final_key(response.url, result)
+        if first is None and known is not None and known.versions and result.payload_digest == known.payload_digest:
+            return                                   # byte-identical: unchanged, never extracted
+        if first is not None and result.payload_digest == first.result.payload_digest:
+            result.snapshot = first.result.snapshot  # a confirmation with the same bytes
+            return
+        probe = None
+        if first is None and known is not None and known.versions and known.probe_hash:
+            probe = (known.body_container, known.probe_hash)
+        headers = {k: v for k, v in exchange.headers}
+        result.snapshot = await extract_async(response.body, response.url, headers, self.seed.drop,
+                                              self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
+                                              noise=self._noise(known), probe=probe,
+                                              container=self._container_hint(known))
+        if result.snapshot.body_container and not result.snapshot.probe_only:
+            self.containers[result.snapshot.body_container] += 1
+        result.final_key = self._final_key(response.url, result)
+
+    def _container_hint(self, known) -> str | None:
+        """Where the body is likely to be: where it was on this article last time, else where it
+        is on most of this source's pages so far (a source's articles share one template)."""
+        if known is not None and known.body_container:
+            return known.body_container
+        common = self.containers.most_common(1)
+        return common[0][0] if common else None
+
+    def _proved_unchanged(self, result: FetchResult, known, first) -> bool:
+        """The same bytes as last time, or the same body region: no raw capture is needed (the
+        seed's [archive] keep_unchanged keeps one anyway)."""
+        if first is not None or known is None or not known.versions or self.crawler.settings.getbool(
+                "WIREWATCH_KEEP_UNCHANGED"):
+            return False
+        if result.final_url and result.final_key != result.article_key:
+            return False
+        same_bytes = result.payload_digest is not None and result.payload_digest == known.payload_digest
+        return same_bytes or (result.snapshot is not None and result.snapshot.probe_only)
+
+    def _noise(self, known) -> Noise:
+        return self.noise.with_keys(known.noise) if known is not None else self.noise
+
     async def _baseline(self, result: FetchResult, known) -> None:
         """When the latest version was made by another extractor or other drop rules, re-read its
         own capture from WARC with the current ones, so only the publisher's edits count."""
         snap = result.snapshot
-        if (snap is None or not snap.is_article or known is None or not known.latest or not known.latest_warc
-                or known.latest.get("extractor") == snap.extractor):
+        if (snap is None or not snap.is_article or snap.probe_only or known is None or not known.latest
+                or not known.latest_warc or known.latest.get("extractor") == snap.extractor):
             return
         from archive.warc import read_response
         warc_dir = Archive(self._setting("WIREWATCH_ARCHIVE")).warc_dir
@@ -229,8 +273,8 @@ class WireSpider(scrapy.Spider):
                                        self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
         from crawler.reextract import drop_rules
         result.baseline = (known.versions, baseline, drop_rules(self.seed))
-        frozen = frozenset(self.volatile)
-        known.latest = dict(known.latest, **version_fields(baseline, frozen))   # compare with this from now on
+        fields = revision.fields(baseline)
+        known.latest = dict(known.latest, **fields)   # compare with this from now on
 
     def _final_key(self, url: str, result: FetchResult) -> str | None:
         key = self.seed.article_key(url)
@@ -240,34 +284,25 @@ class WireSpider(scrapy.Spider):
         return key
 
     def _needs_confirmation(self, result: FetchResult, known) -> bool:
+        """Only a detected change is fetched again; a first capture is a version at once."""
         snap = result.snapshot
-        if not self.crawler.settings.getbool("WIREWATCH_CONFIRM_CHANGES") or snap is None or not snap.is_article:
+        if (not self.crawler.settings.getbool("WIREWATCH_CONFIRM_CHANGES") or snap is None or not snap.is_article
+                or snap.probe_only or known is None or not known.latest):
             return False
         if result.final_url and result.final_key != result.article_key:
             return False
-        if known is None or not known.latest:
-            return True  # a first capture: learn this source's rotating lines right away
-        if known.payload_digest and result.payload_digest == known.payload_digest:
-            return False
-        return self._differs(snap, known)
+        return revision.judge(known.latest, [revision.fields(snap)], self._noise(known),
+                              final=False).outcome == revision.CONFIRM
 
     def _confirmed(self, first: FetchItem, again: FetchResult, exchange: Exchange, known):
-        """Learn the lines that differ between the fetches. A change that two fetches agree on
-        gets a third: a rotating teaser shows the same line twice in a row once in ~N fetches
-        (N = the size of its pool), which would otherwise pass for an edit."""
+        """Another capture of a detected change: the archive decides with all of them; fetch
+        once more only when revision.judge asks for it."""
         first.result.confirms.append(again)
         first.confirm_exchanges.append(exchange)
         snaps = [first.result.snapshot, *(c.snapshot for c in first.result.confirms)]
         if not all(s is not None and s.is_article for s in snaps):
             return first
-        lines = set().union(*(normalize.differing_lines(snaps[0].text, s.text) for s in snaps[1:]))
-        if lines:
-            first.result.volatile_lines = sorted(lines)
-            self.volatile.update(normalize.volatile_keys(lines))
-        if len(first.result.confirms) < 2 and known is not None and known.latest and self._differs(snaps[0], known):
+        verdict = revision.judge(known.latest, [revision.fields(s) for s in snaps], self._noise(known), final=False)
+        if verdict.outcome == revision.CONFIRM:
             return self.article_request(again.final_url or again.url, first.result.article_key, known, confirm_of=first)
         return first
-
-    def _differs(self, snap, known) -> bool:
-        frozen = frozenset(self.volatile)
-        return normalize.content_hash(version_fields(snap, frozen), frozen) != normalize.content_hash(known.latest, frozen)

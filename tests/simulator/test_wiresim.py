@@ -125,6 +125,19 @@ def test_conditional_requests(sim, clock):
 # -- edits ------------------------------------------------------------------------------------
 
 CONTENT_FIELDS = ("headline", "byline", "lead", "paragraphs", "tags", "slug", "section", "status")
+PLACES = ("h1", "og", "twitter", "jsonld", "title")
+
+
+def shown_headlines(html: str) -> dict[str, str]:
+    """What an article page shows as its headline in each place, read from its markup."""
+    from html import unescape
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
+    return {"h1": unescape(re.search(r'<h1 class="headline">(.*?)</h1>', html)[1]),
+            "og": unescape(re.search(r'<meta property="og:title" content="(.*?)">', html)[1]),
+            "twitter": unescape(re.search(r'<meta name="twitter:title" content="(.*?)">',
+                                          html)[1]),
+            "jsonld": ld["headline"],
+            "title": unescape(re.search(r"<title>(.*?) - WireSim News Agency</title>", html)[1])}
 
 
 def changed_paragraphs(before, after) -> list[int]:
@@ -144,11 +157,19 @@ def test_each_edit_kind_changes_what_it_says(sim, clock, kind):
     after = sim.article("1001")
     assert change["kind"] == kind and after.revision == before.revision + 1
     assert after.modified == datetime.fromtimestamp(clock.now, timezone.utc)
-    expected = {"headline": {"headline"}, "byline": {"byline"}, "modified_time": set()}
+    expected = {"headline": {"headline"}, "byline": {"byline"}, "modified_time": set(),
+                "kicker": {"headline"}, "social_headline": set()}
     assert {f for f in CONTENT_FIELDS if getattr(before, f) != getattr(after, f)} == \
         expected.get(kind, {"paragraphs"})
     if kind in ("headline", "byline"):
         assert (change["old"], change["new"]) == (getattr(before, kind), getattr(after, kind))
+    if kind in ("headline", "kicker"):           # every place shows the new headline
+        assert after.place_headlines == {} and set(change["headlines"]) == set(PLACES)
+    elif kind == "social_headline":              # only the social titles change
+        assert set(after.place_headlines) == {"og", "twitter"} == set(change["headlines"])
+        assert after.shown_headline("og") == change["new"] != before.headline
+    if kind == "kicker":
+        assert after.headline == "UPDATE: " + before.headline
     elif kind == "number":
         [i] = changed_paragraphs(before, after)
         assert change["old"] in before.paragraphs[i] and change["new"] in after.paragraphs[i]
@@ -176,6 +197,8 @@ def test_each_edit_kind_changes_what_it_says(sim, clock, kind):
     assert headers["ETag"] != old_etag
     assert f'content="{after.modified.isoformat()}"' in body.decode()
     assert escape(after.headline, quote=False) in body.decode()
+    assert shown_headlines(body.decode()) == {**dict.fromkeys(PLACES, after.headline),
+                                              **after.place_headlines}
 
 
 def test_stealth_edit_keeps_modified_but_changes_etag(sim, clock):

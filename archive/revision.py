@@ -1,0 +1,141 @@
+"""Whether a capture is a new revision, the same one, or needs another fetch: decided here only.
+
+The spider asks `judge` whether to fetch a detected change again (confirmation); the write path
+asks it again, with the archive's own latest version and learned noise, what the fetch is. Both
+run this code, so what the crawler does and what the archive records cannot drift apart.
+
+What a revision is made of (`COMPARED`): every headline the page shows (each place on its own:
+a rewrite of og:title alone is a headline change), the chosen headline, byline, lead and body.
+Not the dates: a CMS may stamp a fresh modified time on every response, so the publisher's
+times are kept on each fetch (`fetches.published_at`, `modified_at`) and a version keeps those
+seen with its content. Lines learned as noise (`archive/noise.py`) are left out of the
+comparison and kept in the stored text.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from . import normalize
+from .noise import Noise, Rotation, rotation
+from .snapshot import Snapshot
+
+COMPARED = ("headlines", "title", "byline", "lead", "text")
+# A change seen on this many captures taken seconds apart stands (see `judge`).
+MAX_CAPTURES = 3
+
+NEW, CHANGED, UNCHANGED, CONFIRM = "new", "changed", "unchanged", "confirm"
+
+
+def fields(snapshot: Snapshot) -> dict:
+    """A capture as a version stores it: the text as the page showed it (normalized spacing)."""
+    return {
+        "title": normalize.normalize_line(snapshot.title or ""),
+        "headlines": {place: normalize.normalize_line(text) for place, text in sorted((snapshot.headlines or {}).items())
+                      if text and text.strip()},
+        "byline": normalize.normalize_line(snapshot.byline or ""),
+        "published_at": snapshot.published_at,
+        "modified_at": snapshot.modified_at,
+        "lead": normalize.normalize_text(snapshot.lead),
+        "text": normalize.normalize_text(snapshot.text),
+        "language": snapshot.language,
+        "tags": list(snapshot.tags or []),
+    }
+
+
+def key(version: dict, noise: Noise = Noise()) -> str:
+    """The comparison key of a capture or a stored version under `noise`."""
+    parts = []
+    for name in COMPARED:
+        value = version.get(name)
+        if name == "text":
+            value = noise.strip(value)
+        elif name == "headlines":
+            value = "\x1d".join(f"{p}={normalize.normalize_line(t)}" for p, t in sorted((value or {}).items()) if t)
+        else:
+            value = normalize.normalize_text(str(value)) if value else ""
+        parts.append(f"{name}\x1f{value}")
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
+
+
+def for_comparison(version: dict, noise: Noise) -> dict:
+    """The version as change analysis reads it: its text without the noise."""
+    return dict(version, text=noise.strip(version.get("text")))
+
+
+@dataclass
+class Judgement:
+    outcome: str                  # new / changed / unchanged / confirm (fetch it again)
+    noise: Noise                  # what the comparison left out (learned + this article's own)
+    rotation: Rotation = field(default_factory=Rotation)   # what rotated between the captures
+
+
+def judge(latest: dict | None, captures: list[dict], noise: Noise, *, final: bool) -> Judgement:
+    """latest: the article's latest version (None: never captured); captures: `fields` of the
+    captures of this check, taken seconds apart, oldest first; noise: the source's learned noise
+    plus this article's own; final: no further fetch is possible (the write path), so a change
+    awaiting confirmation stands — keeping a possible edit beats missing one.
+
+    A first capture is a version at once (one request per new article). A change is fetched
+    again: lines that differ between the captures are rotating, labels one line of which
+    replaced another are rotating on this article; what all captures still change against the
+    latest version under that is an edit. When the captures agree exactly and the change
+    touches only labelled lines ("Read also: …"), a third fetch tells a teaser that happened to
+    repeat from an edit.
+    """
+    if latest is None:
+        return Judgement(NEW, noise)
+    rot = rotation([c.get("text") or "" for c in captures])
+    seen = noise.with_keys(rot.label_keys)
+    unsettled = seen.with_keys(rot.line_keys)     # lines the captures disagree on prove nothing
+    drop = _disagreeing_fields(captures)          # nor do other fields (a teaser in the byline box)
+    old = key(_without(latest, drop), unsettled)
+    if not all(key(_without(c, drop), unsettled) != old for c in captures):
+        return Judgement(UNCHANGED, seen, rot)
+    if not final and len(captures) < MAX_CAPTURES and (len(captures) < 2 or (
+            not rot.lines and _only_labelled_lines_changed(latest, captures[-1], seen))):
+        return Judgement(CONFIRM, seen, rot)
+    return Judgement(CHANGED, seen, rot)
+
+
+def _disagreeing_fields(captures: list[dict]) -> set[str]:
+    """Fields other than the body (headline places as 'headlines:<place>') on which captures
+    taken seconds apart disagree."""
+    out = set()
+    for name in ("title", "byline", "lead"):
+        if len({normalize.normalize_text(c.get(name) or "") for c in captures}) > 1:
+            out.add(name)
+    places = {p for c in captures for p in (c.get("headlines") or {})}
+    for place in places:
+        if len({normalize.normalize_line((c.get("headlines") or {}).get(place) or "") for c in captures}) > 1:
+            out.add(f"headlines:{place}")
+    return out
+
+
+def _without(version: dict, fields_: set[str]) -> dict:
+    if not fields_:
+        return version
+    out = dict(version)
+    for name in fields_:
+        if name.startswith("headlines:"):
+            out["headlines"] = {p: t for p, t in (out.get("headlines") or {}).items() if p != name[10:]}
+        else:
+            out[name] = ""
+    return out
+
+
+def _only_labelled_lines_changed(latest: dict, capture: dict, noise: Noise) -> bool:
+    a = set(noise.strip(latest.get("text")).split("\n"))
+    b = set(noise.strip(capture.get("text")).split("\n"))
+    changed = (a ^ b) - {""}
+    same_rest = key(dict(latest, text=""), noise) == key(dict(capture, text=""), noise)
+    return bool(changed) and same_rest and all(normalize.label_of(x) for x in changed)
+
+
+def matching_version(versions: list[dict], capture: dict, noise: Noise) -> int | None:
+    """The earlier version (not the latest) whose content the capture repeats: a revert."""
+    want = key(capture, noise)
+    for row in versions[1:]:
+        if key(row, noise) == want:
+            return row["version"]
+    return None

@@ -1,0 +1,130 @@
+"""Noise learning on a real DuckDB file: conservative, per-source with evidence, never destructive."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from archive import noise, revision
+from archive.normalize import label_key
+from archive.records import FetchResult
+from archive.store import Archive
+from test_archive import BODY, T0, fetch, rows, snap
+
+import pytest
+
+
+@pytest.fixture
+def archive(tmp_path):
+    a = Archive(tmp_path / "a.duckdb")
+    a.ensure()
+    return a
+
+
+def check(minutes, key, *texts) -> FetchResult:
+    """A check of article `key` whose captures, seconds apart, show `texts` (first, confirmations)."""
+    first = fetch(minutes, key=key, snapshot=snap(text=texts[0]))
+    for i, text in enumerate(texts[1:], 1):
+        again = fetch(minutes, key=key, snapshot=snap(text=text), digest=f"c{minutes}-{i}")
+        again.fetched_at += timedelta(seconds=i)
+        first.confirms.append(again)
+    return first
+
+
+def teaser(name: str) -> str:
+    return BODY + f"\nRead also: {name} wins the cup"
+
+
+def test_a_paragraph_added_between_a_capture_and_its_confirmation_is_kept_as_an_edit(archive):
+    archive.record_batch([check(0, "1", BODY)])
+    edited = BODY.replace("2,800", "3,000")
+    added = edited + "\nThe ministry later confirmed the figure."
+    assert archive.record_batch([check(10, "1", edited, added)]) == [("changed", 2)]
+    text, noise_lines = rows(archive, "SELECT text, noise_lines FROM versions WHERE version = 2")[0]
+    assert "The ministry later confirmed the figure." in text and noise_lines == []
+    assert rows(archive, "SELECT count(*) FROM edit_sentences WHERE version = 2 AND kind = 'added' "
+                         "AND new_sentence LIKE 'The ministry later%'") == [(1,)]
+    # one article's disagreement teaches the source nothing
+    assert archive.noise("s") == frozenset()
+    assert archive.record_batch([check(20, "1", added)]) == [("unchanged", 2)]
+
+
+def test_an_update_paragraph_on_one_article_is_an_edit_not_noise(archive):
+    archive.record_batch([check(0, "1", BODY)])
+    update = BODY + "\nUpdate: the toll rose to 3,000 on Tuesday."
+    assert archive.record_batch([check(10, "1", update, update)]) == [("changed", 2)]
+    assert archive.record_batch([check(20, "1", update + "\nUpdate: talks resumed.", update + "\nUpdate: talks resumed.",
+                                       update + "\nUpdate: talks resumed.")]) == [("changed", 3)]
+    assert not [r for r in archive.noise_listing("s") if r["learned"]]
+
+
+def test_a_teaser_box_costs_no_spurious_version_and_is_learned_on_three_articles(archive):
+    for n, key in enumerate("123"):
+        archive.record_batch([check(n, key, teaser(f"A{key}"))])
+    # article 1: the teaser rotated between check and confirmation: its label hides the box there
+    assert archive.record_batch([check(10, "1", teaser("B"), teaser("C"))]) == [("unchanged", 1)]
+    assert archive.record_batch([check(11, "2", teaser("D"), teaser("E"))]) == [("unchanged", 1)]
+    assert label_key("Read also:") not in archive.noise("s")          # two articles: not yet
+    assert archive.record_batch([check(12, "3", teaser("F"), teaser("G"))]) == [("unchanged", 1)]
+    assert label_key("Read also:") in archive.noise("s")
+    # now a single capture with a teaser never seen is unchanged on any article, even a new one
+    archive.record_batch([check(13, "4", teaser("H"))])
+    assert archive.record_batch([check(20, "4", teaser("Z"))]) == [("unchanged", 1)]
+    # the stored text is what the page showed; the teaser is listed as noise beside it
+    text, noise_lines = rows(archive, "SELECT text, noise_lines FROM versions WHERE article_id = 's:4'")[0]
+    assert "Read also: H wins the cup" in text
+    # a real edit next to a rotating teaser is still one version, the change rows free of the teaser
+    edited = BODY.replace("2,800", "3,100") + "\nRead also: Q wins the cup"
+    assert archive.record_batch([check(30, "4", edited, edited.replace("Q", "R"))]) == [("changed", 2)]
+    _, noise_lines = rows(archive, "SELECT text, noise_lines FROM versions WHERE article_id = 's:4' AND version = 2")[0]
+    assert noise_lines == ["Read also: R wins the cup"]
+    assert rows(archive, "SELECT count(*) FROM edit_sentences WHERE article_id = 's:4' AND new_sentence LIKE '%wins%'") == [(0,)]
+    listing = {r["text"]: r for r in archive.noise_listing("s")}
+    assert listing["Read also: …"]["learned"] and listing["Read also: …"]["articles"] == 4   # 1, 2, 3 and 4 (Q→R)
+
+
+def test_a_teaser_pool_repeated_across_articles_teaches_the_label_in_one_crawl(archive):
+    # one capture per new article; the pool repeats: each line shows on two articles
+    pool = ["Pool one", "Pool two", "Pool three"]
+    archive.record_batch([check(0, str(k), teaser(pool[k % 3])) for k in range(6)])
+    assert label_key("Read also:") in archive.noise("s")
+    # so the very first re-checks need no confirmation to stay unchanged
+    assert archive.record_batch([check(10, "0", teaser("Never seen"))]) == [("unchanged", 1)]
+    # unique labelled paragraphs ("Update: …") are never repeated: their label is never learned
+    archive.record_batch([check(20, str(k), teaser(pool[k % 3]) + f"\nUpdate: detail {k}.") for k in range(6)])
+    assert label_key("Update:") not in archive.noise("s")
+
+
+def test_learned_noise_expires_and_can_be_forgotten(archive):
+    for n, key in enumerate("123"):
+        archive.record_batch([check(n, key, teaser(f"A{key}"))])
+        archive.record_batch([check(10 + n, key, teaser(f"B{key}"), teaser(f"C{key}"))])
+    assert label_key("Read also:") in archive.noise("s")
+    with archive.reading() as con:
+        assert label_key("Read also:") not in noise.load(con, "s", T0 + noise.EXPIRES_AFTER + timedelta(days=1)).keys
+        assert label_key("Read also:") in noise.load(con, "s", T0 + noise.EXPIRES_AFTER - timedelta(days=1)).keys
+    assert archive.forget_noise("s", "Read also:") == 3
+    assert label_key("Read also:") not in archive.noise("s")
+
+
+def test_judge_asks_for_a_third_fetch_only_when_two_agree_on_a_labelled_line():
+    latest = revision.fields(snap(text=teaser("A")))
+    one = revision.fields(snap(text=teaser("B")))
+    assert revision.judge(latest, [one], noise.Noise(), final=False).outcome == revision.CONFIRM
+    assert revision.judge(latest, [one, one], noise.Noise(), final=False).outcome == revision.CONFIRM
+    assert revision.judge(latest, [one, one], noise.Noise(), final=True).outcome == revision.CHANGED
+    prose = revision.fields(snap(text=BODY + "\nA new paragraph of the story."))
+    assert revision.judge(latest, [prose, prose], noise.Noise(), final=False).outcome == revision.CHANGED
+    assert revision.judge(None, [one], noise.Noise(), final=False).outcome == revision.NEW
+
+
+def test_a_field_that_rotates_between_captures_seconds_apart_is_no_edit(archive):
+    """A rotating box that lands in the byline (seen on a real page): captures disagree on the
+    byline itself, so it proves nothing; an edit the captures agree on still counts."""
+    archive.record_batch([check(0, "1", BODY)])
+    first = fetch(10, key="1", snapshot=snap(byline="TASS; Read also: A"))
+    again = fetch(10, key="1", snapshot=snap(byline="TASS; Read also: B"), digest="c10")
+    first.confirms.append(again)
+    assert archive.record_batch([first]) == [("unchanged", 1)]
+    first = fetch(20, key="1", snapshot=snap(byline="TASS; Read also: C", text=BODY + "\nA new paragraph."))
+    again = fetch(20, key="1", snapshot=snap(byline="TASS; Read also: D", text=BODY + "\nA new paragraph."), digest="c20")
+    first.confirms.append(again)
+    assert archive.record_batch([first]) == [("changed", 2)]
