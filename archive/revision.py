@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from . import normalize
 from .noise import Noise, Rotation, rotation
@@ -87,7 +88,8 @@ def judge(latest: dict | None, captures: list[dict], noise: Noise, *, final: boo
         return Judgement(NEW, noise)
     rot = rotation([c.get("text") or "" for c in captures])
     seen = noise.with_keys(rot.label_keys)
-    unsettled = seen.with_keys(rot.line_keys)     # lines the captures disagree on prove nothing
+    unsettled = seen.with_keys(rot.line_keys)     # lines the captures disagree on prove nothing,
+    unsettled = unsettled.with_keys(_slots(latest, captures, rot, seen))   # nor what they replaced
     drop = _disagreeing_fields(captures)          # nor do other fields (a teaser in the byline box)
     old = key(_without(latest, drop), unsettled)
     if not all(key(_without(c, drop), unsettled) != old for c in captures):
@@ -96,6 +98,22 @@ def judge(latest: dict | None, captures: list[dict], noise: Noise, *, final: boo
             not rot.lines and _only_labelled_lines_changed(latest, captures[-1], seen))):
         return Judgement(CONFIRM, seen, rot)
     return Judgement(CHANGED, seen, rot)
+
+
+def _slots(latest: dict, captures: list[dict], rot: Rotation, noise: Noise) -> set[str]:
+    """Keys of the latest version's lines that sit where the captures show rotating lines: a
+    slot whose line changes between captures seconds apart (a teaser glued to a paragraph, a
+    counter without a label) changed against the latest version for the same reason."""
+    if not rot.lines:
+        return set()
+    old = [x for x in noise.strip(latest.get("text")).split("\n") if x]
+    out: set[str] = set()
+    for capture in captures:
+        new = [x for x in noise.strip(capture.get("text")).split("\n") if x]
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+            if tag == "replace" and i2 - i1 == j2 - j1 and all(x in rot.lines for x in new[j1:j2]):
+                out.update(normalize.line_key(x) for x in old[i1:i2])
+    return out
 
 
 def _disagreeing_fields(captures: list[dict]) -> set[str]:

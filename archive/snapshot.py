@@ -47,7 +47,8 @@ class Snapshot:
     # crawler/extraction/container.py), so a later fetch can fingerprint that region cheaply.
     body_container: str | None = None
     # Fingerprint of what a revision is made of, read cheaply (headlines, byline, lead and the
-    # body region's lines without known noise); None when the body is not all inside the region.
+    # body region's lines as keys: crawler/extraction/probe.py); None when the body is not all
+    # inside the region.
     probe_hash: str | None = None
     # True when only the fingerprint was taken (it matched the last one: trafilatura not run).
     probe_only: bool = False

@@ -24,7 +24,7 @@ from .extraction.charset import decode_html
 from .extraction.dom import DropSelectorError, drop_elements, parse_html, validate_selectors
 from .extraction.headline import choose_headline, headline_candidates, site_names
 from .extraction.pagemeta import read_page_meta
-from .extraction.probe import probe_hash
+from .extraction.probe import fingerprint, same_revision
 from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
@@ -59,9 +59,9 @@ def extract(
 
     body_bytes: the response body as received; url: the URL fetched (after redirects);
     headers: response headers (only Content-Type is read); drop: CSS selectors removed from the
-    page before anything is read from it; noise: the source's known noise, left out of the
-    snapshot's region fingerprint (`probe_hash`); probe: (container signature, fingerprint) of
-    the article's last capture — when this page's fingerprint equals it, trafilatura is not run
+    page before anything is read from it; noise: the source's known noise; probe: (container
+    signature, region fingerprint `probe_hash`) of the article's last capture — when this page's
+    fingerprint is the same revision as it under `noise`, trafilatura is not run
     and a `probe_only` snapshot (headlines, dates, fingerprint) comes back; container: where the
     source's body usually is (a hint: used when it holds the body on this page). Never raises on
     bad bytes; raises DropSelectorError for an invalid selector.
@@ -78,11 +78,11 @@ def extract(
     page = read_page_meta(tree)
     candidates = headline_candidates(tree, page)
     if probe is not None and probe[0]:
-        fingerprint = probe_hash(tree, page, probe[0], noise)
-        if fingerprint is not None and fingerprint == probe[1]:
+        seen = fingerprint(tree, page, probe[0])
+        if same_revision(seen, probe[1], noise):
             return Snapshot(url=url, headlines=dict(candidates), published_at=dates.published_at(tree, page, url),
                             modified_at=dates.modified_at(tree, page), canonical_url=metadata.canonical_url(tree, url),
-                            extractor=extractor_id(drop), body_container=probe[0], probe_hash=fingerprint,
+                            extractor=extractor_id(drop), body_container=probe[0], probe_hash=probe[1],
                             probe_only=True)
     title = choose_headline(candidates, site_names(page, url))
     lead = metadata.lead(tree, page)
@@ -108,5 +108,5 @@ def extract(
         quality_reason=verdict.reason,
         extractor=extractor_id(drop),
         body_container=found.container,
-        probe_hash=probe_hash(tree, page, found.container, noise, text) if verdict.quality == "ok" else None,
+        probe_hash=fingerprint(tree, page, found.container, text) if verdict.quality == "ok" else None,
     )

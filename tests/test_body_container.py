@@ -184,3 +184,14 @@ def test_body_text_is_still_a_str_for_old_callers():
     assert isinstance(result, BodyText) and isinstance(result, str)
     assert result == result.text and type(result.text) is str
     assert body.strip_leading_repeats(result, ["Council approves budget"]).split("\n")[0] in STORY
+
+
+def test_a_repeat_of_the_lead_is_dropped_whether_or_not_a_teaser_comes_first():
+    """Seen on a real page: a rotating teaser kept before the lead paragraph on one fetch and not
+    the next decided whether the lead's repeat was dropped — a spurious version."""
+    from crawler.extraction.body import strip_leading_repeats
+    lead = "New vehicle sales plunged 10 percent last month."
+    body = f"{lead}\nDealers sold 30,154 cars.\nBuyers are cautious."
+    assert strip_leading_repeats(body, [lead]) == "Dealers sold 30,154 cars.\nBuyers are cautious."
+    assert strip_leading_repeats("Read also: A teaser\n" + body, [lead]) == \
+        "Read also: A teaser\nDealers sold 30,154 cars.\nBuyers are cautious."

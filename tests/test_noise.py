@@ -128,3 +128,16 @@ def test_a_field_that_rotates_between_captures_seconds_apart_is_no_edit(archive)
     again = fetch(20, key="1", snapshot=snap(byline="TASS; Read also: D", text=BODY + "\nA new paragraph."), digest="c20")
     first.confirms.append(again)
     assert archive.record_batch([first]) == [("changed", 2)]
+
+
+def test_a_rotating_slot_without_a_label_is_no_edit(archive):
+    """A teaser glued to the start of a paragraph (no label at the line's start): the line changes
+    between captures seconds apart, so what it replaced in the latest version is the same slot."""
+    glued = BODY + "\n{} The ministry said talks would go on."
+    archive.record_batch([check(0, "1", glued.format("A wins the cup"))])
+    assert archive.record_batch([check(10, "1", glued.format("B wins the cup"), glued.format("C wins the cup"))]) \
+        == [("unchanged", 1)]
+    # a real edit elsewhere on that page still counts
+    edited = glued.replace("2,800", "2,900")
+    assert archive.record_batch([check(20, "1", edited.format("D wins the cup"), edited.format("E wins the cup"))]) \
+        == [("changed", 2)]

@@ -217,14 +217,20 @@ def normalise_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# How far into the body a repeat of the headline or lead is looked for. Not only the first line:
+# a rotating teaser kept before it on one fetch and not on the next would otherwise decide
+# whether the repeat is dropped, and the body would differ between fetches of one page.
+REPEAT_WINDOW = 3
+
+
 def strip_leading_repeats(text: str, repeats: Iterable[str]) -> str:
-    """Drop leading lines that repeat the headline or the lead (trafilatura sometimes keeps the
-    <h1> or standfirst as the first paragraph; they have fields of their own)."""
+    """Drop lines among the first REPEAT_WINDOW that repeat the headline or the lead
+    (trafilatura sometimes keeps the <h1> or standfirst as a first paragraph; they have fields of
+    their own)."""
     keys = {line_key(value) for value in repeats} - {""}
     lines = text.split("\n")
-    while lines and line_key(lines[0]) in keys:
-        lines.pop(0)
-    return "\n".join(lines)
+    head = [x for x in lines[:REPEAT_WINDOW] if line_key(x) not in keys]
+    return "\n".join(head + lines[REPEAT_WINDOW:])
 
 
 def word_count(text: str) -> int:

@@ -2,11 +2,13 @@
 
 An unchanged re-check of a page whose boilerplate rotates (ads, counters, nonces, "most read")
 would otherwise cost a full extraction. The fingerprint covers every headline place, the lead,
-the byline and the text lines of the DOM region the body was found in last time (its container
-signature, crawler/extraction/container.py) without the source's known noise lines. It is only
-trusted when, at the last full extraction, every body line lay inside that region: then a
-change anywhere in the body changes the region, and an equal fingerprint means the same
-revision. Dates are left out on purpose (they never make a version).
+the byline and each text line of the DOM region the body was found in last time (its container
+signature, crawler/extraction/container.py). Lines are kept as short keys (with their label's
+key), so noise learned after a fingerprint was taken still applies to it: two fingerprints are
+the same revision when they agree on everything but the lines the source's noise hides. It is
+only taken when, at a full extraction, every body line lay inside that region: then a change
+anywhere in the body changes the region. Dates are left out on purpose (they never make a
+version).
 """
 from __future__ import annotations
 
@@ -16,30 +18,54 @@ import json
 from lxml.html import HtmlElement
 
 from archive.noise import Noise
-from archive.normalize import normalize_line
+from archive.normalize import label_key, label_of, line_key as text_key, normalize_line
 
 from . import metadata
 from .container import line_key, region_lines
 from .headline import headline_candidates
 from .pagemeta import PageMeta
 
+LINE_KEY = 12                 # hex digits of a line's key kept (48 bits: no collision within a page)
+LABEL_KEY = len("label:") + 12
 
-def probe_hash(tree: HtmlElement, page: PageMeta, signature: str | None, noise: Noise,
-               body: str | None = None) -> str | None:
-    """The fingerprint; None when there is no region to read, or (given the extracted `body`)
-    when a body line lies outside the region, so the fingerprint could miss its edit."""
+
+def fingerprint(tree: HtmlElement, page: PageMeta, signature: str | None, body: str | None = None) -> str | None:
+    """"<head hash>|<line>,<line>,…" where each line is its key, "/" and its label's key when it
+    has one; None when there is no region to read, or (given the extracted `body`) when a body line
+    lies outside the region, so the fingerprint could miss its edit."""
     if not signature:
         return None
-    lines = region_lines(tree, signature)
-    if not lines:
+    lines = [normalize_line(x) for x in region_lines(tree, signature) or []]
+    lines = [x for x in lines if x]
+    if not lines or (body is not None and not _inside(body, lines)):
         return None
-    lines = [normalize_line(x) for x in lines]
-    if body is not None and not _inside(body, lines):
-        return None
-    kept = [x for x in lines if x and not noise.hides(x)]
-    parts = [sorted(headline_candidates(tree, page).items()), metadata.lead(tree, page),
-             metadata.byline(tree, page), kept]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+    head = [sorted(headline_candidates(tree, page).items()), metadata.lead(tree, page), metadata.byline(tree, page)]
+    digest = hashlib.sha256(json.dumps(head, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    return digest + "|" + ",".join(_entry(x) for x in lines)
+
+
+def same_revision(a: str | None, b: str | None, noise: Noise) -> bool:
+    """Whether two fingerprints agree once the lines `noise` hides are left out of both."""
+    if not a or not b:
+        return False
+    return _visible(a, noise) == _visible(b, noise)
+
+
+def _entry(line: str) -> str:
+    label = label_of(line)
+    return text_key(line)[:LINE_KEY] + ("/" + label_key(label)[:LABEL_KEY] if label else "")
+
+
+def _visible(fp: str, noise: Noise) -> tuple[str, list[str]]:
+    head, _, body = fp.partition("|")
+    lines = {k[:LINE_KEY] for k in noise.keys if not k.startswith("label:")}
+    labels = {k[:LABEL_KEY] for k in noise.keys if k.startswith("label:")}
+    kept = []
+    for entry in body.split(","):
+        key, _, label = entry.partition("/")
+        if key not in lines and not (label and label in labels):
+            kept.append(key)
+    return head, kept
 
 
 def _inside(body: str, lines: list[str]) -> bool:

@@ -1,0 +1,58 @@
+"""The region fingerprint that spares trafilatura on unchanged re-checks: it must never call an
+edited page the same, and rotating noise must not make an unchanged page look edited."""
+from __future__ import annotations
+
+from archive.noise import Noise
+from archive.normalize import label_key, line_key
+from crawler.extract import extract
+
+PAGE = """<html><head><title>Quake toll rises - Agency</title>
+<meta property="og:title" content="Quake toll rises"><meta name="description" content="The toll rose.">
+</head><body><div class="ad" id="ad-{ad}"></div><main><article class="story"><h1>Quake toll rises</h1>
+<div class="story-body">
+<p>At least 2,800 people were killed when the quake struck the coastal region on Monday night.</p>
+<p class="read-also">Read also: {teaser}</p>
+<p>Rescue teams worked through the night to reach villages cut off by landslides, officials said.</p>
+<p>The government declared three days of national mourning and promised aid to the survivors.</p>
+</div></article></main><footer>Views: {views}</footer></body></html>"""
+
+
+def page(teaser="Markets fall", views=10, ad="a1", **edits) -> bytes:
+    html = PAGE.format(teaser=teaser, views=views, ad=ad)
+    for old, new in edits.items():
+        html = html.replace(old.replace("_", " "), new)
+    return html.encode()
+
+
+def probe_of(body: bytes, noise=Noise()):
+    snap = extract(body, "http://x/world/1/a", {"Content-Type": "text/html"}, noise=noise)
+    return snap.body_container, snap.probe_hash
+
+
+def recheck(body: bytes, probe, noise=Noise()):
+    return extract(body, "http://x/world/1/a", {"Content-Type": "text/html"}, noise=noise, probe=probe)
+
+
+def test_boilerplate_outside_the_region_never_runs_trafilatura():
+    probe = probe_of(page())
+    assert probe[0] and probe[1]
+    assert recheck(page(views=99, ad="b2"), probe).probe_only
+
+
+def test_an_edit_anywhere_in_the_region_or_the_headlines_is_extracted():
+    probe = probe_of(page())
+    assert not recheck(page(**{"2,800": "3,100"}), probe).probe_only
+    assert not recheck(page(**{"Quake toll rises</h1>": "Quake toll climbs</h1>"}), probe).probe_only
+    assert not recheck(page(**{'content="Quake toll rises"': 'content="UPDATE: Quake toll rises"'}), probe).probe_only
+
+
+def test_noise_learned_after_the_fingerprint_applies_to_it():
+    probe = probe_of(page())                                   # taken before anything was learned
+    assert not recheck(page(teaser="Oil jumps"), probe).probe_only
+    learned = Noise(frozenset({label_key("Read also:")}))
+    assert recheck(page(teaser="Oil jumps"), probe, learned).probe_only
+    # a learned single line (no label) too
+    line = Noise(frozenset({line_key("Views: 10")}))
+    assert recheck(page(views=11), probe, line).probe_only     # outside the region anyway
+    # but an edit is still an edit under noise
+    assert not recheck(page(teaser="Oil jumps", **{"2,800": "3,100"}), probe, learned).probe_only
