@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	# pywb (the test's WARC replay) pulls in brotlipy, which shadows the brotli module Scrapy
+	# decodes `br` with and breaks it: put Google's brotli back.
+	$(BIN)/pip uninstall --quiet -y brotlipy
+	$(BIN)/pip install --quiet --force-reinstall --no-deps brotli==1.2.1
 	touch $(STAMP)
 
 demo: $(STAMP)

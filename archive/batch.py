@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from . import noise
+from . import frontier, noise
 
 ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", "last_changed", "next_check",
                    "status", "status_since", "versions", "unchanged_checks", "publisher_modified", "etag",
@@ -18,7 +18,7 @@ ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", 
                    "probe_hash")
 FETCH_COLUMNS = ("fetch_id", "run_id", "url", "article_id", "fetched_at", "http_status", "outcome", "version",
                  "etag", "last_modified", "payload_digest", "bytes", "elapsed_ms", "error", "redirected_from",
-                 "warc_file", "warc_offset", "warc_length", "published_at", "modified_at")
+                 "warc_file", "warc_offset", "warc_length", "published_at", "modified_at", "capture_id")
 VERSION_COLUMNS = ("article_id", "version", "captured_at", "url", "title", "byline", "published_at", "modified_at",
                    "lead", "text", "language", "tags", "content_hash", "extractor", "reverts_to", "fetch_id",
                    "headlines", "noise_lines")
@@ -108,6 +108,7 @@ class Batch:
         self.change_rows = {}
         rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
         insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
+        frontier.done(self.con, self.touched)
         self.touched = set()
         self.evidence.flush(self.con, self.now)
 

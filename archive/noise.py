@@ -5,11 +5,13 @@ Noise is left out of the *comparison* of captures only, never out of what is sto
 (`versions.noise_lines`). Learning is conservative, because a line wrongly learned as noise hides
 real edits on every article of the source:
 
-- Evidence is per article. A line *rotated* on an article when it differs between two captures
-  taken seconds apart (a confirmation fetch); a label ("Read also:") rotated when one line with
-  it was replaced by another between such captures. A labelled line *repeated* when the very same
-  line shows on two different articles of the source (a teaser pool): evidence for its label on
-  both articles.
+- Evidence is per article. A line *rotated* on an article when it was there in one capture and
+  gone in the next, seconds later (a confirmation fetch) — a line that came and stayed may be a
+  paragraph just added, and is no evidence; a label ("Read also:") rotated when one line with it
+  was replaced by another between such captures. A labelled line *repeated* when the very same
+  line shows in the first capture of two different articles of the source (a teaser pool):
+  evidence for its label on both. First captures only: a correction wire desks add with the same
+  words to several stories arrives in later versions, and must stay an edit.
 - A line or label is noise for the whole source only once it has evidence on ARTICLES_NEEDED
   distinct articles. A paragraph a publisher adds to one article and keeps can never get there:
   it never rotates (it stays), and it is on one article. "Update:" / "Correction:" paragraphs are
@@ -90,6 +92,9 @@ class Rotation:
     """What captures of one article taken seconds apart show rotating."""
     lines: set[str] = field(default_factory=set)        # normalized lines that came or went
     labels: set[str] = field(default_factory=set)       # labels one line of which replaced another
+    # Lines that were there and then gone: only these are evidence of rotation. A line that came
+    # and stayed may be a paragraph the publisher just added (a correction), never evidence.
+    vanished: set[str] = field(default_factory=set)
 
     @property
     def label_keys(self) -> set[str]:
@@ -107,6 +112,7 @@ def rotation(texts: list[str]) -> Rotation:
     for a, b in zip(sets, sets[1:]):
         gone, came = a - b, b - a
         out.lines |= gone | came
+        out.vanished |= gone
         gone_labels = {label_of(x) for x in gone} - {None}
         came_labels = {label_of(x) for x in came} - {None}
         out.labels |= gone_labels & came_labels
@@ -157,7 +163,7 @@ class Evidence:
         self.seen: dict[str, set[str]] = {}
 
     def add_rotation(self, source: str, article_id: str, rot: Rotation, now: datetime) -> None:
-        for line in rot.lines:
+        for line in rot.vanished:
             self._add(source, line_key(line), "line", line, article_id, "rotated", now)
         for label in rot.labels:
             self._add(source, label_key(label), "label", label + " …", article_id, "rotated", now)

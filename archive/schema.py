@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = [
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -180,7 +180,25 @@ _V2 = [
     "UPDATE events SET kind = 'restored' WHERE kind = 'returned'",
 ]
 
-MIGRATIONS = {1: _V1, 2: _V2}
+# Issue 9: nothing lost. A capture id makes every write idempotent (a journal replayed twice
+# writes nothing twice); the frontier keeps discovered articles until they are fetched.
+_V3 = [
+    "ALTER TABLE fetches ADD COLUMN capture_id VARCHAR",     # unique per fetch, set by the crawler
+    """CREATE TABLE frontier (
+        article_id VARCHAR PRIMARY KEY,
+        source VARCHAR NOT NULL,
+        url VARCHAR NOT NULL,
+        found_at TIMESTAMPTZ NOT NULL,       -- when discovery first listed it
+        found_on VARCHAR                     -- the feed, sitemap or page that listed it
+    )""",
+    """CREATE TABLE robots (
+        origin VARCHAR PRIMARY KEY,          -- scheme://host:port
+        digest VARCHAR,                      -- of its robots.txt rules (comments, spacing ignored)
+        fetched_at TIMESTAMPTZ, changed_at TIMESTAMPTZ
+    )""",
+]
+
+MIGRATIONS = {1: _V1, 2: _V2, 3: _V3}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

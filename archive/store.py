@@ -11,10 +11,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import db, noise, schema
+import duckdb
+
+from . import db, frontier, noise, robots, schema
 from .records import FetchResult
 from .batch import Batch, insert_rows
 from .writer import Schedule, default_after_signal, default_schedule, record_fetch
+
+
+# The archive cannot be written at all just now (another process holds it, the disk is full):
+# not the fault of a row, so a batch is kept whole for later, never split into error rows.
+UNAVAILABLE = (db.ArchiveError, OSError, MemoryError, duckdb.IOException, duckdb.OutOfMemoryException)
 
 
 def utcnow() -> datetime:
@@ -40,6 +47,7 @@ class KnownArticle:
     body_container: str | None = None            # where the body was found last time
     probe_hash: str | None = None                # and that region's fingerprint
     noise: frozenset[str] = frozenset()          # labels seen rotating on this very article
+    payload_warc: tuple[str, int] | None = None  # the latest WARC record of the current payload (revisit target)
 
 
 class Archive:
@@ -152,7 +160,10 @@ class Archive:
             where.append("next_check IS NOT NULL AND next_check <= ?")
             params.append(due_before or utcnow())
         sql = f"""SELECT article_id, url, status, versions, etag, last_modified, payload_digest, next_check,
-                         last_checked, publisher_modified, body_container, probe_hash
+                         last_checked, publisher_modified, body_container, probe_hash,
+                         (SELECT arg_max([f.warc_file, f.warc_offset::VARCHAR], f.fetch_id) FROM fetches f
+                           WHERE f.article_id = articles.article_id AND f.payload_digest = articles.payload_digest
+                             AND f.warc_file IS NOT NULL) AS payload_warc
                   FROM articles WHERE {' AND '.join(where)}
                   ORDER BY next_check NULLS LAST, article_id"""
         if limit:
@@ -160,8 +171,9 @@ class Archive:
         with self.reading() as con:
             rows = con.execute(sql, params).fetchall()
             out = [KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub,
-                                body_container=box, probe_hash=probe)
-                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub, box, probe in rows]
+                                body_container=box, probe_hash=probe,
+                                payload_warc=(pw[0], int(pw[1])) if pw else None)
+                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub, box, probe, pw in rows]
             if with_latest:
                 self._attach_latest(con, [a for a in out if a.versions])
                 by_id = {a.article_id: a for a in out}
@@ -211,14 +223,72 @@ class Archive:
     # -- writes ------------------------------------------------------------------------------
     def record_batch(self, results: list[FetchResult], *, run_id: int | None = None,
                      schedule: Schedule = default_schedule) -> list[tuple[str, int | None]]:
-        """Write a batch of fetches in one transaction; all or nothing."""
+        """Write a batch of fetches: (outcome, version) per result.
+
+        One transaction when every row can be written. When one cannot (a real SQL failure), each
+        row gets its own transaction, and a row that still fails is recorded as an `error` fetch
+        with the reason (its WARC pointer kept) whose article is scheduled again: one bad row never
+        sinks the others. A result already in the archive (same capture_id: a journal replayed
+        after a crash) is not written again. The archive being unavailable (locked, disk full)
+        raises: the caller keeps the batch (see archive/journal.py)."""
         if not results:
             return []
+        try:
+            return self._record(results, run_id, schedule)
+        except UNAVAILABLE:
+            raise
+        except Exception as exc:
+            if len(results) == 1:
+                return self._record_failed(results[0], exc, run_id, schedule)
+        out = []
+        for r in results:
+            try:
+                out += self._record([r], run_id, schedule)
+            except UNAVAILABLE:
+                raise
+            except Exception as exc:
+                out += self._record_failed(r, exc, run_id, schedule)
+        return out
+
+    def _record(self, results, run_id, schedule) -> list[tuple[str, int | None]]:
         with self.writing() as con:
-            batch = Batch(con, [r.article_id for r in results], max(r.fetched_at for r in results))
-            out = [record_fetch(batch, r, run_id=run_id, schedule=schedule) for r in results]
-            batch.flush()
-            return out
+            done = {cid: (outcome, version) for cid, outcome, version in con.execute(
+                "SELECT capture_id, outcome, version FROM fetches WHERE capture_id IN (SELECT unnest(?))",
+                [[r.capture_id for r in results]]).fetchall()}
+            todo = [r for r in results if r.capture_id not in done]
+            if todo:
+                batch = Batch(con, [r.article_id for r in todo], max(r.fetched_at for r in todo))
+                for r in todo:
+                    done[r.capture_id] = record_fetch(batch, r, run_id=run_id, schedule=schedule)
+                batch.flush()
+            return [done[r.capture_id] for r in results]
+
+    def _record_failed(self, r: FetchResult, exc: Exception, run_id, schedule) -> list[tuple[str, int | None]]:
+        """The row that could not be written, as an `error` fetch saying why."""
+        reason = f"not recorded as fetched: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+        bare = FetchResult(source=r.source, url=r.final_url or r.url or "", article_key=r.article_key,
+                           fetched_at=r.fetched_at, error=reason, payload_digest=r.payload_digest,
+                           elapsed_ms=r.elapsed_ms, warc_file=r.warc_file, warc_offset=r.warc_offset,
+                           warc_length=r.warc_length, capture_id=r.capture_id)
+        return self._record([bare], run_id, schedule)
+
+    def robots_seen(self, origin: str, prefixes: list[str], digest: str, at: datetime) -> int:
+        """robots.txt of an origin fetched: when its rules changed, its disallowed articles are due."""
+        with self.writing() as con:
+            return robots.seen(con, origin, prefixes, digest, at)
+
+    # -- the frontier ----------------------------------------------------------------------------
+    def add_to_frontier(self, source: str, found: list[tuple[str, str, str | None]]) -> int:
+        """Discovered articles, (article_id, url, listing URL), stored before they are fetched."""
+        with self.writing() as con:
+            return frontier.add(con, source, found, utcnow())
+
+    def frontier(self, source: str) -> list[tuple[str, str]]:
+        """(article_id, url) of the source's discovered articles never fetched."""
+        if not self.path.exists():
+            return []
+        with self.reading() as con:
+            return frontier.pending(con, source)
 
     def note_signals(self, source: str, signals: Iterable[tuple[str, str, datetime | None]],
                      schedule: Schedule = default_schedule) -> int:

@@ -96,13 +96,15 @@ class Decision:
 
 
 def _decide(batch: Batch, r: FetchResult, art: dict) -> Decision:
+    if r.disallowed:                # robots.txt forbids it: left alone until robots.txt changes
+        return Decision("disallowed", status="disallowed")
     status = r.http_status
     if status and 300 <= status < 400 and status != 304:   # a redirect not followed (off-site)
         return Decision("redirected", status="redirected")
     if r.error or status is None or (status != 200 and status not in (304, 404, 410)):
         return Decision("error", status=None if art["versions"] else "error")
-    if status == 304:
-        return Decision("not_modified", art["versions"] or None)
+    if status == 304:               # the page is there, unchanged: live (again, if it was not)
+        return Decision("not_modified", art["versions"] or None, "live" if art["versions"] else None)
     if status in (404, 410):
         # One 404 may be a CMS hiccup: gone only when a later fetch confirms it.
         return Decision("gone", status="gone" if art["status"] in ("missing", "gone") else "missing")
@@ -166,12 +168,13 @@ def _fetch_values(r: FetchResult, run_id, outcome, version, aid, art) -> dict:
     return {"run_id": run_id, "url": r.final_url or r.url, "article_id": aid, "fetched_at": r.fetched_at,
             "http_status": r.http_status, "outcome": outcome, "version": version, "etag": r.etag,
             "last_modified": r.last_modified, "payload_digest": r.payload_digest, "bytes": r.bytes,
-            "elapsed_ms": r.elapsed_ms, "error": r.error,
+            "elapsed_ms": r.elapsed_ms, "error": r.error or r.warc_error,
             "redirected_from": r.url if r.final_url and r.final_url != r.url else None,
             "warc_file": r.warc_file, "warc_offset": r.warc_offset, "warc_length": r.warc_length,
             # the publisher's times as this response states them (the same bytes state the same)
             "published_at": snap.published_at if seen else (art["page_published_at"] if same_bytes else None),
-            "modified_at": snap.modified_at if seen else (art["page_modified_at"] if same_bytes else None)}
+            "modified_at": snap.modified_at if seen else (art["page_modified_at"] if same_bytes else None),
+            "capture_id": r.capture_id}
 
 
 def _insert_version(batch: Batch, r: FetchResult, aid, d: Decision, fetch_id, now) -> None:
@@ -183,7 +186,8 @@ def _insert_version(batch: Batch, r: FetchResult, aid, d: Decision, fetch_id, no
                fetch_id=fetch_id, noise_lines=noise_.lines(fields["text"]))
     previous = batch.latest(aid)
     current = dict(row, captured_at=now.isoformat())
-    batch.evidence.add_sightings(r.source, aid, fields["text"], now)
+    if d.version == 1:      # a teaser pool shows in first captures; corrections come later
+        batch.evidence.add_sightings(r.source, aid, fields["text"], now)
     batch.add_version(row, change_rows(aid, previous and revision.for_comparison(previous, noise_),
                                        revision.for_comparison(current, noise_), reverts_to=d.reverts_to, at=now))
 
@@ -235,8 +239,9 @@ def _update_article(con, r, aid, art, d: Decision, changed, fetch_id, now, sched
         unchanged_checks = art["unchanged_checks"]
     new_status = status or art["status"]
     url = r.final_url if (r.final_url and outcome not in ("redirected", "error", "gone")) else art["url"]
-    next_check = schedule(now=now, first_seen=art["first_seen"], last_checked=now, last_changed=last_changed,
-                          unchanged_checks=unchanged_checks, status=new_status, versions=versions)
+    next_check = None if new_status == "disallowed" else schedule(
+        now=now, first_seen=art["first_seen"], last_checked=now, last_changed=last_changed,
+        unchanged_checks=unchanged_checks, status=new_status, versions=versions)
     ok_response = r.http_status == 200 and outcome not in ("error", "blocked", "redirected")
     if new_status != art["status"]:
         art["status_since"] = now

@@ -1,5 +1,7 @@
 """Retries with exponential backoff: Scrapy's RetryMiddleware re-queues at once, which against a
-struggling server (5xx, resets) is the wrong kind of persistence."""
+struggling server (5xx, resets) is the wrong kind of persistence. A Retry-After pauses the host
+(crawler/politeness.py); robots.txt and AutoThrottle that last are crawler/robots.py and
+crawler/throttle.py."""
 from __future__ import annotations
 
 import asyncio
@@ -9,44 +11,51 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.politeness import defer, parse_retry_after
+
 
 class BackoffRetryMiddleware(RetryMiddleware):
+    """Retries wait base * 2**(attempt-1) (jittered, at most RETRY_BACKOFF_MAX) before going out.
+
+    A 429 or 503 with Retry-After (delta-seconds or an HTTP-date) is not a retry delay of one
+    request but a pause of the whole host, however long: crawler.politeness.defer records it for
+    the origin and the source, so every request waits (DeferralMiddleware) and later crawls of
+    the process respect it. A pause of up to WIREWATCH_RETRY_AFTER_WAIT is waited out and the
+    request retried; a longer one ends the crawl and the response is handed to the spider.
+    """
+
     def __init__(self, settings):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.defer_codes = {int(c) for c in settings.getlist("WIREWATCH_RETRY_AFTER_HTTP_CODES", [429, 503])}
 
-    def _retry(self, request, reason, retry_after: float | None = None):
+    def _retry(self, request, reason):
         new = super()._retry(request, reason)
         if new is not None:
             attempt = new.meta.get("retry_times", 1)
             delay = self.base * (2 ** (attempt - 1)) * (0.75 + random.random() / 2)
-            if retry_after is not None:
-                delay = max(delay, retry_after)
             new.meta["retry_delay"] = min(delay, self.cap)
         return new
 
     def process_response(self, request, response, spider=None):
+        if response.status in self.defer_codes and getattr(self, "crawler", None) is not None:
+            seconds = parse_retry_after(response.headers.get(b"Retry-After"))
+            if seconds is not None and seconds > 0:
+                header = response.headers.get(b"Retry-After").decode("latin-1", "replace").strip()
+                _, ends = defer(self.crawler, request, seconds, f"HTTP {response.status}, Retry-After: {header}")
+                if ends:
+                    return response     # recorded as fetched; the crawl is ending
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         from scrapy.utils.response import response_status_message
-        retry_after = _retry_after(response.headers.get(b"Retry-After"))
-        return self._retry(request, response_status_message(response.status), retry_after) or response
+        return self._retry(request, response_status_message(response.status)) or response
 
     async def process_request(self, request, spider=None):
         delay = request.meta.pop("retry_delay", None)
         if delay:
             await asyncio.sleep(delay)
         return None
-
-
-def _retry_after(value: bytes | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value.decode("ascii").strip())
-    except (ValueError, UnicodeDecodeError):
-        return None  # an HTTP date: fall back to our own backoff
 
 
 class SeedDomainsMiddleware:

@@ -13,12 +13,19 @@ import time
 
 from scrapy.utils.misc import load_object
 
+from archive.journal import Journal
+from archive.records import FetchResult
 from archive.store import Archive
 from archive.writer import default_schedule
 from archive.warc import WarcStore
+from crawler import politeness
 from crawler.items import FetchItem, SignalItem
 
 logger = logging.getLogger(__name__)
+
+
+class ArchiveJournaled(Exception):
+    """The archive could not be written; the batch is safe in the journal."""
 
 
 class ArchivePipeline:
@@ -40,26 +47,42 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.robots_fetched, signal=politeness.robots_fetched)
+        return pipeline
+
+    async def robots_fetched(self, origin, digest, status, fetched_at, changed, **_):
+        """Remember each origin's robots.txt, so disallowed articles are due again when it changes."""
+        if digest is not None:
+            try:
+                await asyncio.to_thread(self.archive.robots_seen, origin, politeness.origin_prefixes(origin),
+                                        digest, fetched_at)
+            except Exception as exc:     # a locked archive: the next fetch of robots.txt tells again
+                logger.warning("cannot note robots.txt of %s: %s", origin, str(exc).splitlines()[0])
 
     async def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.source = spider.seed.name
         self.schedule = self.schedule_factory(spider.seed) if self.schedule_factory else default_schedule
         self.warc = WarcStore.shared(self.archive.warc_dir)
+        self.journal = Journal(self.archive.path, self.source)
+        self.journal.recover()           # the open segment of a crawl that was killed
         self.run_id = await asyncio.to_thread(self.archive.start_run, spider.job, self.source)
         spider.run_id = self.run_id
+        if self.journal.sealed():        # what an earlier crawl could not write, first
+            await self._flush_or_log()
         self._ticker = asyncio.ensure_future(self._tick())
 
     async def _tick(self):
         while True:
             await asyncio.sleep(self.flush_seconds / 2)
-            if (self.pending or self.signals) and time.monotonic() - self._last_flush >= self.flush_seconds:
+            if (self.pending or self.signals or self.journal.sealed()) and \
+                    time.monotonic() - self._last_flush >= self.flush_seconds:
                 await self._flush_or_log()
 
     async def _flush_or_log(self):
-        """A flush in the background: on failure (the archive stayed locked) the rows stay
-        buffered for the next one, and the crawl goes on."""
+        """A flush that lets the crawl go on when the archive is unavailable: the rows are in the
+        journal then, written by a later flush."""
         try:
             await self.flush()
         except Exception as exc:
@@ -71,53 +94,96 @@ class ArchivePipeline:
             self.signals.append(item)
             return item
         if isinstance(item, FetchItem):
-            self._write_warc(item)
+            try:
+                await asyncio.to_thread(self._write_warc, item)   # gzip releases the GIL: off the reactor
+            except OSError as exc:          # a full disk, permissions: the fetch is recorded without it
+                note = f"raw capture not kept: WARC write failed: {exc}".splitlines()[0][:300]
+                logger.error("%s (%s)", note, item.result.url)
+                for result in (item.result, *item.result.confirms):
+                    result.warc_error = note
+                item.exchange, item.confirm_exchanges = None, []
+            try:
+                self.journal.append([(self.run_id, item.result)])
+            except OSError as exc:           # a full disk: it stays in memory until the flush
+                logger.error("journal append failed (%s): %s kept in memory", exc, item.result.url)
             self.pending.append(item.result)
             if len(self.pending) >= self.max_buffer:
-                await self.flush()               # backpressure: wait for the archive
+                await self._flush_or_log()       # backpressure: wait for the archive (or the journal)
             elif len(self.pending) >= self.batch_size and not self._lock.locked():
                 asyncio.ensure_future(self._flush_or_log())
         return item
 
     def _write_warc(self, item: FetchItem) -> None:
+        """Each exchange as received (crawler/rawcapture.py) when the raw capture is there. A
+        confirmation fetch with the same payload as a capture just written for this item is a
+        revisit of it; archive/warc.py writes a revisit only when the payload digests agree."""
+        from archive.warc import WarcPointer, payload_digest
         pairs = [(item.exchange, item.result), *zip(item.confirm_exchanges, item.result.confirms)]
+        written: dict[str, WarcPointer] = {}
         for exchange, result in pairs:
             if exchange is None or result is None:
                 continue
+            raw = exchange.raw
+            body = exchange.wire_body
+            digest = payload_digest(body) if exchange.status == 200 else None
+            revisit_of = exchange.revisit_of or (written.get(digest) if digest else None)
             pointer = self.warc.write_exchange(
-                url=exchange.url, when=exchange.when, status=exchange.status, response_headers=exchange.headers,
-                body=exchange.body, request_headers=exchange.request_headers, revisit_of=exchange.revisit_of)
+                url=raw.url if raw is not None else exchange.url, when=exchange.when, status=exchange.status,
+                response_headers=raw.headers if raw is not None else exchange.headers, body=body,
+                request_headers=raw.request_headers if raw is not None and raw.request_headers else exchange.request_headers,
+                revisit_of=revisit_of, as_received=raw is not None,
+                protocol=raw.protocol if raw is not None else "HTTP/1.1")
+            if digest:
+                written.setdefault(digest, pointer)
             result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
         item.exchange, item.confirm_exchanges = None, []   # the bodies are in the WARC now; free them
 
     async def flush(self):
+        """Commit what was fetched: the journal's sealed segments (this batch, and any an earlier
+        flush or crawl could not write), in order. What cannot be committed now (the archive
+        locked past the wait, a full disk) stays in the journal for the next flush or the next
+        crawl of this source: never a drop."""
         async with self._lock:
             batch, self.pending = self.pending, []
             signals, self.signals = self.signals, []
             self._last_flush = time.monotonic()
-            if not batch and not signals:
+            self.journal.seal()                      # this batch is durable before its commit
+            segments = self.journal.sealed()
+            rows = await asyncio.to_thread(Journal.read, segments)
+            on_disk = {r.capture_id for _, r in rows}
+            only_here = [r for r in batch if r.capture_id not in on_disk]   # the journal failed
+            rows += [(self.run_id, r) for r in only_here]
+            if not rows and not signals:
                 return
             self.warc.sync()    # WARC records on disk before the rows that point at them
-            # Two transactions, each kept for the next attempt if it fails: nothing is dropped
-            # and nothing is written twice.
             try:
-                await asyncio.to_thread(self._write_fetches, batch)
-            except Exception:
-                self.pending[:0] = batch
+                await asyncio.to_thread(self._write_fetches, rows)
+                await asyncio.to_thread(Journal.remove, segments)
+            except Exception as exc:
+                self.pending[:0] = only_here
                 self.signals[:0] = signals
-                raise
+                logger.warning("archive unavailable (%s): %d fetches kept in the journal %s, written when it is free",
+                               str(exc).splitlines()[0], len(rows), self.journal.dir)
+                raise ArchiveJournaled(str(exc).splitlines()[0]) from None
             try:
                 await asyncio.to_thread(self._write_signals, signals)
             except Exception:
-                self.signals[:0] = signals
+                self.signals[:0] = signals     # re-derivable from discovery; kept for the next flush
                 raise
 
-    def _write_fetches(self, batch):
-        if not batch:
-            return
-        outcomes = self.archive.record_batch(batch, run_id=self.run_id, schedule=self.schedule)
-        for outcome, _ in outcomes:
-            self.crawler.stats.inc_value(f"wirewatch/{outcome}")
+    def _write_fetches(self, rows: list[tuple[int | None, FetchResult]]) -> None:
+        """(run id, result) pairs, in order, each with the run that fetched it."""
+        start = 0
+        while start < len(rows):
+            run_id = rows[start][0]
+            end = start
+            while end < len(rows) and rows[end][0] == run_id:
+                end += 1
+            outcomes = self.archive.record_batch([r for _, r in rows[start:end]], run_id=run_id,
+                                                 schedule=self.schedule)
+            for outcome, _ in outcomes:
+                self.crawler.stats.inc_value(f"wirewatch/{outcome}")
+            start = end
 
     def _write_signals(self, signals):
         for item in signals:
@@ -128,20 +194,22 @@ class ArchivePipeline:
         if self._ticker:
             self._ticker.cancel()
         error = None
-        for attempt in range(3):
-            try:
-                await self.flush()
-                error = None
-                break
-            except Exception as exc:  # a locked archive: try again before giving up loudly
-                error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                logger.error("archive write failed (attempt %d): %s", attempt + 1, error)
-                await asyncio.sleep(1 + attempt)
-        else:
-            # The raw responses are already in the WARC files: `wirewatch reextract` can rebuild.
-            logger.error("archive unwritable (%s); %d fetches only in WARC %s", error, len(self.pending), self.warc.directory)
+        try:
+            await self.flush()
+        except ArchiveJournaled as exc:   # kept on disk: the next crawl of this source writes it
+            error = f"archive unavailable, fetches journaled: {exc}"
+        except Exception as exc:          # signals only: rediscovered by the next discovery
+            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            logger.error("archive write failed: %s", error)
         self.warc.sync()
+        self.journal.close()
         reason = self.crawler.stats.get_value("finish_reason", "finished")
         outcome = "ok" if error is None and reason == "finished" else ("failed" if error else "interrupted")
-        summary = await asyncio.to_thread(self.archive.finish_run, self.run_id, outcome, error or (None if reason == "finished" else reason))
+        try:
+            summary = await asyncio.to_thread(self.archive.finish_run, self.run_id, outcome,
+                                              error or (None if reason == "finished" else reason))
+        except Exception as exc:          # still locked: the next start marks the run interrupted
+            logger.error("cannot close run %s: %s", self.run_id, str(exc).splitlines()[0])
+            summary = {"run_id": self.run_id, "job": spider.job if spider else None, "outcome": "failed",
+                       "error": error or str(exc).splitlines()[0]}
         self.crawler.stats.set_value("wirewatch/run", summary)

@@ -32,16 +32,46 @@ DOWNLOAD_FAIL_ON_DATALOSS = True        # a truncated body is an error, never a 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_BACKOFF_BASE = 1.0                # seconds; doubles per retry, Retry-After honoured
+RETRY_BACKOFF_BASE = 1.0                # seconds; doubles per retry (our own backoff, not Retry-After)
 RETRY_BACKOFF_MAX = 30.0
+
+# Politeness that lasts (crawler/politeness.py). What one crawl learns about a host is kept for the
+# life of the process, so the daemon's crawls (one a minute per source) share it; a one-shot
+# `wirewatch crawl`/`recheck` is one process, so for it this is per crawl.
+# robots.txt (crawler/robots.py): one fetch per origin (scheme, host, port) per lifetime: its
+# Cache-Control max-age, at most 24 h (RFC 9309), at least the minimum below; then asked again
+# with If-None-Match / If-Modified-Since. A 4xx means no rules; a 5xx or no answer keeps the last.
+WIREWATCH_ROBOTSTXT_MIN_TTL = 300.0     # seconds; a shorter max-age (or no-cache) is raised to this
+WIREWATCH_ROBOTSTXT_MAX_TTL = 24 * 3600.0   # seconds; capped at 24 h whatever is set
+WIREWATCH_ROBOTSTXT_ERROR_TTL = 600.0   # seconds before a robots.txt that failed is asked for again
+# Retry-After (either form) on these statuses pauses the whole host and the crawl's source until
+# then, however long. Up to WIREWATCH_RETRY_AFTER_WAIT seconds the crawl waits and retries; a longer
+# pause ends the crawl and the daemon skips the source's jobs until then (`wirewatch status` shows it).
+WIREWATCH_RETRY_AFTER_HTTP_CODES = [429, 503]
+WIREWATCH_RETRY_AFTER_WAIT = 30.0
+# 403 and 429 back the host off (crawler/throttle.py): each doubles the slot's delay (at least the
+# start, at most the max); each success halves it, and under the start it is gone.
+WIREWATCH_BACKOFF_HTTP_CODES = [403, 429]
+WIREWATCH_BACKOFF_START = 1.0           # seconds
+WIREWATCH_BACKOFF_MAX = 600.0           # seconds
+WIREWATCH_THROTTLE_CARRY_OVER = True    # a crawl's slots start from the delay the last crawl left
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.politeness.DeferralMiddleware": 50,
     "crawler.middlewares.SeedDomainsMiddleware": 60,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
+    # above HttpCompressionMiddleware (590): sees each response as received, for the WARC
+    "crawler.rawcapture.RawCaptureMiddleware": 595,
 }
 ITEM_PIPELINES = {"crawler.pipeline.ArchivePipeline": 300}
-EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+EXTENSIONS = {
+    "crawler.progress.CrawlProgress": 500,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.PoliteThrottle": 0,   # AutoThrottle that remembers, plus 403/429 backoff
+}
 
 # Articles are handled in the spider's callbacks with their status codes (304, 404, 410, 5xx).
 HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 429, 500, 502, 503, 504]

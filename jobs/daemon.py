@@ -7,6 +7,11 @@ Jobs: discovery per source at the seed's `every`, a re-check every minute that t
 articles chosen by the policy, and maintenance (checkpoint, WARC rotation). Nothing about what
 is due lives in memory: it is `articles.next_check` in the archive, so a restart (even after
 kill -9) picks up where the last committed batch left off.
+
+What crawls learn about a host lasts for the process (crawler/politeness.py): robots.txt per
+origin for its lifetime, AutoThrottle's and the 403/429 backoff's delay per download slot, and a
+Retry-After: a source the server asked to pause is not crawled (discovery or re-check) before
+then, and `wirewatch status` shows until when.
 """
 from __future__ import annotations
 
@@ -49,10 +54,16 @@ class Daemon:
 
     # -- jobs --------------------------------------------------------------------------------
     async def _crawl(self, seed: Seed, **kwargs) -> dict | None:
+        from crawler.politeness import deferred_until
         from crawler.spiders.wire import spider_for
         lock = self.locks[seed.name]
         if lock.locked():
             log.info("%s: a crawl is still running; this run is skipped", seed.name)
+            return None
+        deferred = deferred_until(seed.name)
+        if deferred is not None:
+            log.info("%s: deferred until %s (%s); this %s run is skipped", seed.name,
+                     deferred.until.isoformat(timespec="seconds"), deferred.reason, kwargs.get("mode"))
             return None
         async with lock:
             if self.stopping.is_set():
@@ -97,15 +108,26 @@ class Daemon:
 
     async def _publish_schedule(self) -> None:
         """Write the scheduler's next fire times where `wirewatch status` can read them."""
+        from crawler.politeness import DEFERRALS
         if self.scheduler is None or self.config.once:
             return
+        deferred = {name: d for name, d in DEFERRALS.active().items() if name in self.seeds}
+
+        def after_deferral(source, when):     # a deferred source's jobs do nothing before then
+            d = deferred.get(source)
+            return max(when, d.until) if d is not None and when is not None else when
+
         rows = []
         for job in self.scheduler.get_jobs():
             kind, _, source = job.id.partition(":")
             if kind == "recheck":
-                rows += [(f"recheck:{name}", "recheck", name, job.next_run_time) for name in self.seeds]
+                rows += [(f"recheck:{name}", "recheck", name, after_deferral(name, job.next_run_time))
+                         for name in self.seeds]
             else:
-                rows.append((job.id, "crawl" if kind == "discover" else kind, source or None, job.next_run_time))
+                rows.append((job.id, "crawl" if kind == "discover" else kind, source or None,
+                             after_deferral(source, job.next_run_time)))
+        # A Retry-After pause, for `wirewatch status` (jobs/status.py reads job = 'deferred').
+        rows += [(f"deferred:{name}", "deferred", name, d.until) for name, d in deferred.items()]
         await asyncio.to_thread(self.archive.set_job_schedule, rows)
 
     # -- life cycle --------------------------------------------------------------------------

@@ -39,5 +39,11 @@ def source_status(archive: Archive, seeds: dict[str, Seed], now: datetime | None
                 nxt = con.execute("SELECT next_run_at FROM job_schedule WHERE job = ? AND source = ?",
                                   [job, name]).fetchone()
                 row[f"next_{label}"] = nxt[0] if nxt else None
+            # A server's Retry-After pausing the source, as the running daemon published it.
+            deferred = con.execute("""SELECT max(next_run_at) FROM job_schedule
+                                      WHERE job = 'deferred' AND source = ? AND next_run_at > ?""",
+                                   [name, now]).fetchone()[0]
+            row["deferred_until"] = deferred
+            row["deferred_by"] = "Retry-After" if deferred else None
             out.append(row)
         return out

@@ -141,3 +141,19 @@ def test_a_rotating_slot_without_a_label_is_no_edit(archive):
     edited = glued.replace("2,800", "2,900")
     assert archive.record_batch([check(20, "1", edited.format("D wins the cup"), edited.format("E wins the cup"))]) \
         == [("changed", 2)]
+
+
+def test_the_same_correction_added_to_many_stories_is_never_learned(archive):
+    """Seen in the crash campaign: a desk adds one correction sentence to several stories, some
+    of them between a capture and its confirmation. That is an edit on each, never noise."""
+    note = "\nCorrection: an earlier version of this story misstated the name of the ministry."
+    for n, key in enumerate("12345"):
+        archive.record_batch([check(n, key, BODY)])
+    for n, key in enumerate("12345"):
+        # the correction lands between the check's first capture and its confirmation
+        assert archive.record_batch([check(10 + n, key, BODY.replace("2,800", "2,900"),
+                                           BODY.replace("2,800", "2,900") + note)]) == [("changed", 2)]
+    for n, key in enumerate("12345"):
+        assert archive.record_batch([check(20 + n, key, BODY.replace("2,800", "2,900") + note)]) == [("unchanged", 2)]
+    assert label_key("Correction:") not in archive.noise("s")
+    assert not [r for r in archive.noise_listing("s") if r["learned"]]

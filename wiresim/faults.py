@@ -6,10 +6,23 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-FAULT_KINDS = ("500", "503", "reset", "slow", "truncated", "huge", "challenge", "near_empty", "redirect")
+FAULT_KINDS = ("500", "503", "429", "403", "reset", "slow", "truncated", "huge", "challenge",
+               "near_empty", "redirect", "robots")
 # Options each kind understands, with defaults; anything else is refused so a typo is not
 # silently ignored.
-FAULT_OPTIONS = {"503": {"retry_after": 30}, "slow": {"seconds": 5.0},
+FAULT_OPTIONS = {# Retry-After: None = no header; seconds, sent as delta-seconds or (http_date=True)
+                 # as the HTTP-date that many seconds from now
+                 "503": {"retry_after": None, "http_date": False},
+                 "429": {"retry_after": None, "http_date": False},
+                 # agent: None = every request; "default" = a missing or empty User-Agent or an
+                 # HTTP library's default one (Scrapy, python-requests, curl ...); else a
+                 # case-insensitive substring of the User-Agent. Other requests pass untouched
+                 # (and do not use up `count`).
+                 "403": {"agent": None},
+                 # robots.txt with more Disallow lines (paths) in its `User-agent: *` group, and
+                 # its Cache-Control max-age (None: no Cache-Control); ETag follows the content
+                 "robots": {"disallow": [], "max_age": 30},
+                 "slow": {"seconds": 5.0},
                  "huge": {"size": 10_500_000},
                  # a 301 to anywhere, e.g. another host: crawlers must not follow it off-site
                  "redirect": {"location": "http://localhost/elsewhere", "status": 301}}
@@ -22,6 +35,15 @@ class Fault:
     remaining: int | None    # requests left; None = until cleared
     options: dict = field(default_factory=dict)
 
+    def applies_to_agent(self, user_agent: str | None) -> bool:
+        agent = self.options.get("agent") if self.kind == "403" else None
+        if agent is None:
+            return True
+        ua = (user_agent or "").strip().lower()
+        if agent == "default":
+            return not ua or ua.startswith(DEFAULT_AGENTS)
+        return str(agent).lower() in ua
+
     def matches(self, path: str, article_id: str | None) -> bool:
         if self.target == "*":
             return True
@@ -30,6 +52,19 @@ class Fault:
                 return path.startswith(self.target[:-1])
             return path == self.target
         return article_id == self.target
+
+
+# How HTTP libraries introduce themselves when nobody set a User-Agent.
+DEFAULT_AGENTS = ("scrapy/", "python-requests/", "python-urllib/", "python-httpx/", "curl/", "wget/",
+                  "go-http-client/", "java/", "okhttp/", "aiohttp/", "libwww-perl/")
+
+
+def _paths(value) -> list[str]:
+    paths = [value] if isinstance(value, str) else list(value or [])
+    for p in paths:
+        if not isinstance(p, str) or not p.startswith("/") or "\n" in p:
+            raise ValueError(f"robots disallow {p!r}: expected paths starting with '/'")
+    return paths
 
 
 def normalize_target(target) -> str:
@@ -56,8 +91,16 @@ class FaultTable:
         if unknown:
             raise ValueError(f"fault {kind!r} takes no option(s) {sorted(unknown)}; "
                              f"it takes {sorted(allowed) or 'none'}")
-        fault = Fault(normalize_target(target), kind, None if count is None else int(count),
-                      {**allowed, **options})
+        options = {**allowed, **options}
+        if kind == "robots":
+            if normalize_target(target) != "/robots.txt":
+                raise ValueError("fault 'robots' applies to the target '/robots.txt' only")
+            options["disallow"] = _paths(options["disallow"])
+            if options["max_age"] is not None and int(options["max_age"]) < 0:
+                raise ValueError("robots max_age must be at least 0 (or None)")
+        if kind in ("429", "503") and options["retry_after"] is not None and float(options["retry_after"]) < 0:
+            raise ValueError("retry_after must be at least 0 seconds (or None for no header)")
+        fault = Fault(normalize_target(target), kind, None if count is None else int(count), options)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -72,11 +115,11 @@ class FaultTable:
                 self._faults = [f for f in self._faults if f.target != wanted]
             return before - len(self._faults)
 
-    def take(self, path: str, article_id: str | None) -> Fault | None:
+    def take(self, path: str, article_id: str | None, user_agent: str | None = None) -> Fault | None:
         """The first matching fault, spending one of its uses: faults apply in the order set."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(path, article_id):
+                if fault.matches(path, article_id) and fault.applies_to_agent(user_agent):
                     if fault.remaining is not None:
                         fault.remaining -= 1
                         if fault.remaining <= 0:

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus
@@ -75,6 +76,16 @@ class WireServer(ThreadingHTTPServer):
                 pass
 
 
+def _retry_after(options: dict) -> dict:
+    seconds = options.get("retry_after")
+    if seconds is None:
+        return {}
+    if options.get("http_date"):
+        when = datetime.fromtimestamp(time.time() + float(seconds), timezone.utc)
+        return {"Retry-After": format_datetime(when, usegmt=True)}
+    return {"Retry-After": str(int(float(seconds)))}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"     # keep-alive, as crawlers expect
     server_version = "WireSim/1.0"
@@ -109,7 +120,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._admin()
         rng = random.Random()    # per-request noise: never the simulator's seeded generator
         match = ARTICLE_ID_IN_PATH.match(path)
-        fault = sim._faults.take(path, match.group(1) if match else None)
+        fault = sim._faults.take(path, match.group(1) if match else None,
+                                 self.headers.get("User-Agent"))
         kind = fault.kind if fault else None
         if kind == "reset":
             return self._reset()
@@ -118,11 +130,13 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "redirect":
             return self._send(Response(int(fault.options["status"]), b"",
                                        {"Location": str(fault.options["location"])}), head=head)
-        if kind in ("500", "503"):
+        if kind in ("500", "503", "429", "403"):
             status = int(kind)
-            headers = {"Retry-After": str(fault.options["retry_after"])} if status == 503 else {}
+            headers = _retry_after(fault.options) if kind in ("503", "429") else {}
             response = Response(status, pages.error_page(status, rng).encode(),
                                 {"Content-Type": HTML, **headers})
+        elif kind == "robots":
+            response = self._robots(fault.options, conditional=sim.conditional)
         elif kind == "challenge":
             response = Response(200, pages.challenge_page(rng).encode(),
                                 {"Content-Type": HTML, "Cache-Control": "no-store"})
@@ -218,6 +232,21 @@ class Handler(BaseHTTPRequestHandler):
         html = pages.article_page(a, sim.base_url, rng, sim._held_teaser(a.id, rng))
         headers["Content-Type"] = f"text/html; charset={a.charset}"
         return Response(200, html.encode(a.charset, "xmlcharrefreplace"), headers, True)
+
+    def _robots(self, options: dict, conditional: bool) -> Response:
+        """The site's robots.txt with more Disallow lines in its `User-agent: *` group."""
+        sim = self.server.sim
+        version, modified, text = sim._document("robots")
+        extra = "".join(f"Disallow: {p}\n" for p in options["disallow"])
+        head, sep, rest = text.partition("\n\n")
+        body = (f"{head}\n{extra}{sep}{rest}" if sep else text + extra).encode()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+        if options["max_age"] is not None:
+            headers["Cache-Control"] = f"public, max-age={int(options['max_age'])}"
+        if conditional and self._not_modified(etag, modified) and self.headers.get("If-None-Match"):
+            return Response(304, b"", headers, validated=True)
+        return Response(200, body, {"Content-Type": "text/plain; charset=utf-8", **headers}, True)
 
     # -- conditional requests -----------------------------------------------------------------
 

@@ -26,8 +26,10 @@ from archive.noise import Noise
 from archive.records import FetchResult
 from archive.store import Archive
 from archive.warc import payload_digest
+from crawler import rawcapture
 from crawler.discovery import article_links, feed_entries, sitemap_entries
-from crawler.extract_pool import extract_async
+from crawler.extract_pool import ExtractionFailed, extract_async
+from crawler.politeness import RobotsDisallowed, SourceDeferred
 from crawler.items import Exchange, FetchItem, SignalItem
 from crawler.seeds import Seed
 
@@ -76,7 +78,7 @@ class WireSpider(scrapy.Spider):
         return self.crawler.settings.get(name, default)
 
     async def start(self):
-        archive = Archive(self._setting("WIREWATCH_ARCHIVE"))
+        archive = self.archive = Archive(self._setting("WIREWATCH_ARCHIVE"))
         source = self.seed.name
         self.noise = Noise(await asyncio.to_thread(archive.noise, source))
         if self.mode == "recheck":
@@ -91,6 +93,12 @@ class WireSpider(scrapy.Spider):
                 yield self.article_request(art.url, art.key, art)
             return
         self.known = {a.key: a for a in await asyncio.to_thread(archive.known, source, all_=True)}
+        # What an earlier run discovered and never fetched (it was killed): first.
+        for article_id, url in await asyncio.to_thread(archive.frontier, source):
+            key = article_id.split(":", 1)[1]
+            if key not in self.known and key not in self.requested:
+                self.requested.add(key)
+                yield self.article_request(url, key, None)
         for url in self.seed.feeds:
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.listing_failed)
         for url in self.seed.sitemaps:
@@ -99,29 +107,35 @@ class WireSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
 
     # -- discovery ---------------------------------------------------------------------------
-    def parse_feed(self, response):
-        yield from self._discovered(article_links(feed_entries(response.body, response.url), self.seed.is_article))
+    async def parse_feed(self, response):
+        async for out in self._discovered(article_links(feed_entries(response.body, response.url),
+                                                         self.seed.is_article), response.url):
+            yield out
 
-    def parse_sitemap(self, response):
+    async def parse_sitemap(self, response):
         kind, entries = sitemap_entries(response.body)
         if kind == "sitemapindex":
             for loc, _ in entries:
                 if self.seed.in_domains(loc):
                     yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.listing_failed)
         elif kind == "urlset":
-            yield from self._discovered(article_links(entries, self.seed.is_article))
+            async for out in self._discovered(article_links(entries, self.seed.is_article), response.url):
+                yield out
         else:
             self.logger.warning("not a sitemap: %s", response.url)
 
-    def parse_listing(self, response):
+    async def parse_listing(self, response):
         links = ((link.url, None) for link in self.links.extract_links(response))
-        yield from self._discovered(article_links(links, self.seed.is_article))
+        async for out in self._discovered(article_links(links, self.seed.is_article), response.url):
+            yield out
 
     def listing_failed(self, failure):
         self.logger.warning("discovery request failed: %s: %s", failure.request.url, failure.getErrorMessage())
 
-    def _discovered(self, links):
-        signals = []
+    async def _discovered(self, links, found_on: str):
+        """New articles are stored in the archive's frontier before they are requested, so a
+        crash at any point loses none; known ones only have their "modified at" signal noted."""
+        signals, fresh = [], []
         for url, modified in links:
             key = self.seed.article_key(url)
             if key is None or not self.seed.in_domains(url):
@@ -133,6 +147,12 @@ class WireSpider(scrapy.Spider):
                 if self.limit and len(self.requested) >= self.limit:
                     continue
                 self.requested.add(key)
+                fresh.append((key, url))
+        if fresh:
+            source = self.seed.name
+            await asyncio.to_thread(self.archive.add_to_frontier, source,
+                                    [(f"{source}:{key}", url, found_on) for key, url in fresh])
+            for key, url in fresh:
                 yield self.article_request(url, key, None)
         if signals:
             yield SignalItem(self.seed.name, signals)
@@ -160,6 +180,10 @@ class WireSpider(scrapy.Spider):
     def fetch_failed(self, failure):
         request = failure.request
         first = request.meta.get("confirm_of")
+        if failure.check(SourceDeferred):      # never sent (Retry-After): the article stays due
+            if first is not None:
+                yield first
+            return
         reason = f"{failure.type.__name__}: {failure.getErrorMessage()}".splitlines()[0][:500]
         redirects = request.meta.get("redirect_urls") or []
         result = self._result(request, request.meta.get("known").url if request.meta.get("known") else
@@ -170,6 +194,10 @@ class WireSpider(scrapy.Spider):
             result.http_status = (request.meta.get("redirect_reasons") or [301])[-1]
             result.final_url = request.url
             result.error = f"off-site redirect refused: {request.url}"
+        if failure.check(RobotsDisallowed):
+            result.disallowed = True
+            result.robots_digest = failure.value.digest
+            result.error = f"disallowed by robots.txt ({failure.value.robots_url})"
         if first is not None:  # the change stands unconfirmed: keeping it beats missing an edit
             first.result.confirms.append(result)
             yield first
@@ -190,13 +218,14 @@ class WireSpider(scrapy.Spider):
             result.final_url = response.url
         result.etag = (response.headers.get(b"ETag") or b"").decode("latin-1") or None
         result.last_modified = (response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None
-        digest = payload_digest(response.body) if response.status == 200 else None
+        raw = rawcapture.of(response)       # as received: Content-Encoding intact (crawler/rawcapture.py)
+        digest = payload_digest(raw.body) if response.status == 200 else None
         result.payload_digest = digest
         revisit = None
-        if known is not None and digest and digest == known.payload_digest and known.last_checked:
-            revisit = (known.url, known.last_checked)
+        if known is not None and digest and digest == known.payload_digest:
+            revisit = known.payload_warc        # the record holding this payload; checked when written
         exchange = Exchange(response.url, when, response.status, _headers(response.headers), response.body,
-                            _headers(request.headers), revisit)
+                            _headers(request.headers), revisit, raw=raw)
         if response.status == 200:
             await self._extract(response, result, exchange, known, first)
             if self._proved_unchanged(result, known, first):
@@ -225,10 +254,18 @@ class WireSpider(scrapy.Spider):
         if first is None and known is not None and known.versions and known.probe_hash:
             probe = (known.body_container, known.probe_hash)
         headers = {k: v for k, v in exchange.headers}
-        result.snapshot = await extract_async(response.body, response.url, headers, self.seed.drop,
-                                              self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
-                                              noise=self._noise(known), probe=probe,
-                                              container=self._container_hint(known))
+        try:
+            result.snapshot = await extract_async(response.body, response.url, headers, self.seed.drop,
+                                                  self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
+                                                  noise=self._noise(known), probe=probe,
+                                                  container=self._container_hint(known))
+        except ExtractionFailed as exc:   # its worker died twice, the second time on this page alone
+            result.error = f"extraction failed: {exc.reason}"
+            return                        # an `error` fetch; the response still goes to WARC
+        except Exception as exc:          # a bug in extraction must not lose the response either
+            self.logger.exception("extraction of %s raised", response.url)
+            result.error = f"extraction failed: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+            return
         if result.snapshot.body_container and not result.snapshot.probe_only:
             self.containers[result.snapshot.body_container] += 1
         result.final_key = self._final_key(response.url, result)
@@ -269,8 +306,12 @@ class WireSpider(scrapy.Spider):
         except OSError as exc:
             self.logger.warning("cannot re-read %s from WARC: %s", known.article_id, exc)
             return
-        baseline = await extract_async(body, uri, dict(headers), self.seed.drop,
-                                       self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
+        try:
+            baseline = await extract_async(body, uri, dict(headers), self.seed.drop,
+                                           self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
+        except Exception as exc:          # ExtractionFailed included: compare with the stored latest
+            self.logger.warning("cannot re-extract %s from WARC: %s", known.article_id, exc)
+            return
         from crawler.reextract import drop_rules
         result.baseline = (known.versions, baseline, drop_rules(self.seed))
         fields = revision.fields(baseline)

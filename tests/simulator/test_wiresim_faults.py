@@ -54,7 +54,7 @@ def test_fault_errors_counts_targets_and_clearing(sim):
     assert [fetch(sim.article_url("1001"))[0] for _ in range(3)] == [500, 500, 200]
     sim.fault("/rss.xml", "503", count=1)
     status, headers, _ = fetch(sim.base_url + "/rss.xml")
-    assert status == 503 and int(headers["Retry-After"]) > 0
+    assert status == 503 and "Retry-After" not in headers       # a plain 503 unless asked
     assert fetch(sim.base_url + "/rss.xml")[0] == 200
     sim.fault("*", "500")
     assert fetch(sim.base_url + "/")[0] == 500 and fetch(sim.article_url("1002"))[0] == 500
@@ -68,6 +68,68 @@ def test_fault_errors_counts_targets_and_clearing(sim):
                      (("x", "500"), {})]:
         with pytest.raises(ValueError):
             sim.fault(*args, **kw)
+
+
+def test_fault_429_and_503_with_retry_after_in_both_forms(sim):
+    from email.utils import parsedate_to_datetime
+    sim.fault("/rss.xml", "503", count=1, retry_after=30)
+    status, headers, _ = fetch(sim.base_url + "/rss.xml")
+    assert status == 503 and headers["Retry-After"] == "30"
+    sim.fault("1001", "429", count=1, retry_after=120)
+    status, headers, _ = fetch(sim.article_url("1001"))
+    assert status == 429 and headers["Retry-After"] == "120"
+    sim.fault("1001", "429", count=1, retry_after=3600, http_date=True)
+    status, headers, _ = fetch(sim.article_url("1001"))
+    # an HTTP-date on the wall clock (clients compare it with theirs), not the sim's clock
+    ahead = parsedate_to_datetime(headers["Retry-After"]).timestamp() - time.time()
+    assert status == 429 and 3590 < ahead <= 3600
+    sim.fault("1001", "429", count=1)
+    status, headers, _ = fetch(sim.article_url("1001"))
+    assert status == 429 and "Retry-After" not in headers
+    assert fetch(sim.article_url("1001"))[0] == 200
+    with pytest.raises(ValueError):
+        sim.fault("1001", "429", retry_after=-1)
+
+
+def test_fault_403_always_or_to_default_user_agents(sim):
+    sim.fault("1002", "403", count=1)
+    assert fetch(sim.article_url("1002"), {"User-Agent": "wirewatch/0.1 (+https://x)"})[0] == 403
+    assert fetch(sim.article_url("1002"))[0] == 200
+    sim.fault("*", "403", agent="default")
+    honest = {"User-Agent": "wirewatch/0.1 (news revision archiver; +https://example.org)"}
+    assert fetch(sim.article_url("1002"), honest)[0] == 200
+    for agent in (None, "", "Scrapy/2.19 (+https://scrapy.org)", "python-requests/2.32"):
+        headers = {} if agent is None else {"User-Agent": agent}
+        assert fetch(sim.article_url("1002"), headers)[0] == 403, agent
+    sim.clear_faults()
+    sim.fault("*", "403", agent="BadBot", count=1)
+    assert fetch(sim.base_url + "/", honest)[0] == 200            # not its agent: not used up
+    assert fetch(sim.base_url + "/", {"User-Agent": "Mozilla/5.0 badbot/1"})[0] == 403
+    assert fetch(sim.base_url + "/", {"User-Agent": "Mozilla/5.0 badbot/1"})[0] == 200
+
+
+def test_fault_robots_disallows_paths_with_its_own_etag(sim):
+    plain = fetch(sim.base_url + "/robots.txt")[2].decode()
+    path = sim.article("1003").path
+    sim.fault("/robots.txt", "robots", disallow=[path], max_age=5)
+    status, headers, body = fetch(sim.base_url + "/robots.txt")
+    text = body.decode()
+    assert status == 200 and f"Disallow: {path}\n" in text and headers["Cache-Control"] == "public, max-age=5"
+    group = text.split("\n\n")[0]
+    assert group.startswith("User-agent: *") and f"Disallow: {path}" in group   # in the * group
+    assert "Sitemap:" in text and "Disallow: /private/" in text
+    assert fetch(sim.base_url + "/robots.txt", {"If-None-Match": headers["ETag"]})[0] == 304
+    sim.clear_faults("/robots.txt")
+    status, headers2, body = fetch(sim.base_url + "/robots.txt", {"If-None-Match": headers["ETag"]})
+    assert status == 200 and body.decode() == plain and headers2["ETag"] != headers["ETag"]
+    sim.fault("/robots.txt", "robots", disallow="/world/", max_age=None)
+    status, headers, body = fetch(sim.base_url + "/robots.txt")
+    assert "Cache-Control" not in headers and "Disallow: /world/\n" in body.decode()
+    for kw in ({"disallow": ["no-slash"]}, {"max_age": -1}):
+        with pytest.raises(ValueError):
+            sim.fault("/robots.txt", "robots", **kw)
+    with pytest.raises(ValueError):
+        sim.fault("/rss.xml", "robots")
 
 
 def test_fault_slow_truncated_huge(sim):

@@ -1,0 +1,118 @@
+"""The write-ahead journal of fetch results: what was fetched is on disk before it is committed.
+
+Every result the crawler hands the archive is appended here as soon as its WARC record is
+written (one directory per source beside the archive: `<archive>.journal/<source>/`). Appends go
+to the process's open segment without an fsync — a killed process loses nothing the kernel
+already has; before a batch is committed its segment is sealed (fsynced, renamed to a numbered
+segment), and once the commit succeeds the sealed segments are removed. When the archive cannot
+be written (a reader holds the file past the wait, a full disk) the sealed segments stay and
+are written, in order, by the next flush or the next crawl of the source; a process killed at
+any point (between the WARC write and the commit included) leaves its open segment, sealed and
+replayed by the next crawl. Replaying is exactly-once because every result carries a capture id
+the archive refuses to write twice (`Archive.record_batch`). Each record is length-prefixed and
+checksummed: a torn record at the end (death mid-append) is ignored.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import struct
+import zlib
+from pathlib import Path
+
+_HEADER = struct.Struct(">II")        # payload length, CRC-32 of the payload
+_SEALED = re.compile(r"^(\d{12})\.seg$")
+_OPEN = re.compile(r"^open-(\d+)\.seg$")
+
+
+class Journal:
+    def __init__(self, archive_path: str | os.PathLike, source: str):
+        self.dir = Path(str(archive_path) + ".journal") / source
+        self.open_path = self.dir / f"open-{os.getpid()}.seg"
+        self._fh = None
+
+    # -- writing ---------------------------------------------------------------------------------
+    def append(self, rows: list) -> None:
+        """Append rows to this process's open segment (buffered by the kernel, not fsynced)."""
+        if self._fh is None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.open_path, "ab")
+        payload = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self._fh.write(_HEADER.pack(len(payload), zlib.crc32(payload)) + payload)
+        self._fh.flush()
+
+    def seal(self) -> None:
+        """Make what was appended durable and close its segment (rows appended later start a
+        new one)."""
+        if self._fh is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        self._fh = None
+        self._seal_file(self.open_path)
+
+    def recover(self) -> None:
+        """Seal the open segments of processes that are gone (killed before their commit)."""
+        if not self.dir.exists():
+            return
+        for path in self.dir.iterdir():
+            match = _OPEN.match(path.name)
+            if match and not _alive(int(match.group(1))) and path != self.open_path:
+                self._seal_file(path)
+
+    def _seal_file(self, path: Path) -> None:
+        numbers = [int(m.group(1)) for p in self.dir.iterdir() if (m := _SEALED.match(p.name))]
+        target = self.dir / f"{max(numbers, default=0) + 1:012d}.seg"
+        os.replace(path, target)
+        fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    # -- replaying -------------------------------------------------------------------------------
+    def sealed(self) -> list[Path]:
+        """Sealed segments, oldest first."""
+        if not self.dir.exists():
+            return []
+        return sorted(p for p in self.dir.iterdir() if _SEALED.match(p.name))
+
+    @staticmethod
+    def read(paths: list[Path]) -> list:
+        """Every row of these segments, in order."""
+        out: list = []
+        for path in paths:
+            data = path.read_bytes()
+            at = 0
+            while at + _HEADER.size <= len(data):
+                size, crc = _HEADER.unpack_from(data, at)
+                payload = data[at + _HEADER.size: at + _HEADER.size + size]
+                if len(payload) < size or zlib.crc32(payload) != crc:
+                    break                       # a torn last record: never acknowledged
+                out.extend(pickle.loads(payload))
+                at += _HEADER.size + size
+        return out
+
+    @staticmethod
+    def remove(paths: list[Path]) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            if self.open_path.exists() and self.open_path.stat().st_size == 0:
+                self.open_path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
