@@ -121,7 +121,7 @@ def test_sigkill_at_20_random_points_loses_and_duplicates_nothing():
     """The crash campaign (bench/crashes.py): the crawler and the daemon killed at 20 random
     points with edits in flight — some between the WARC write and the commit — then restarted."""
     from bench.crashes import run
-    result = run(kills=20, articles=8, seed=7, longest=4.0)
+    result = run(kills=20, articles=8, seed=7, longest=3.0)
     assert result["problems"] == [], result
     assert result["kills_between_warc_and_commit"] >= 1, result
     assert result["versions"] > result["articles"]          # edits were caught along the way
