@@ -18,6 +18,7 @@ import os
 import pickle
 import re
 import struct
+import threading
 import zlib
 from pathlib import Path
 
@@ -31,20 +32,29 @@ class Journal:
         self.dir = Path(str(archive_path) + ".journal") / source
         self.open_path = self.dir / f"open-{os.getpid()}.seg"
         self._fh = None
+        self._lock = threading.Lock()    # appends come from the pipeline's worker threads
 
     # -- writing ---------------------------------------------------------------------------------
     def append(self, rows: list) -> None:
         """Append rows to this process's open segment (buffered by the kernel, not fsynced)."""
+        payload = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._append(payload)
+
+    def _append(self, payload: bytes) -> None:
         if self._fh is None:
             self.dir.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.open_path, "ab")
-        payload = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self._fh.write(_HEADER.pack(len(payload), zlib.crc32(payload)) + payload)
         self._fh.flush()
 
     def seal(self) -> None:
         """Make what was appended durable and close its segment (rows appended later start a
         new one)."""
+        with self._lock:
+            self._seal()
+
+    def _seal(self) -> None:
         if self._fh is None:
             return
         self._fh.flush()
@@ -101,6 +111,10 @@ class Journal:
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._fh is not None:
             self._fh.close()
             self._fh = None

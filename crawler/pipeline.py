@@ -94,24 +94,30 @@ class ArchivePipeline:
             self.signals.append(item)
             return item
         if isinstance(item, FetchItem):
-            try:
-                await asyncio.to_thread(self._write_warc, item)   # gzip releases the GIL: off the reactor
-            except OSError as exc:          # a full disk, permissions: the fetch is recorded without it
-                note = f"raw capture not kept: WARC write failed: {exc}".splitlines()[0][:300]
-                logger.error("%s (%s)", note, item.result.url)
-                for result in (item.result, *item.result.confirms):
-                    result.warc_error = note
-                item.exchange, item.confirm_exchanges = None, []
-            try:
-                self.journal.append([(self.run_id, item.result)])
-            except OSError as exc:           # a full disk: it stays in memory until the flush
-                logger.error("journal append failed (%s): %s kept in memory", exc, item.result.url)
+            # gzip releases the GIL: off the reactor thread; the journal row right after its record
+            await asyncio.to_thread(self._keep, item)
             self.pending.append(item.result)
             if len(self.pending) >= self.max_buffer:
                 await self._flush_or_log()       # backpressure: wait for the archive (or the journal)
             elif len(self.pending) >= self.batch_size and not self._lock.locked():
                 asyncio.ensure_future(self._flush_or_log())
         return item
+
+    def _keep(self, item: FetchItem) -> None:
+        """The raw capture to WARC, then the result to the journal at once: a kill between the two
+        is the only window in which a capture has no row to come (microseconds)."""
+        try:
+            self._write_warc(item)
+        except OSError as exc:          # a full disk, permissions: the fetch is recorded without it
+            note = f"raw capture not kept: WARC write failed: {exc}".splitlines()[0][:300]
+            logger.error("%s (%s)", note, item.result.url)
+            for result in (item.result, *item.result.confirms):
+                result.warc_error = note
+            item.exchange, item.confirm_exchanges = None, []
+        try:
+            self.journal.append([(self.run_id, item.result)])
+        except OSError as exc:           # a full disk: it stays in memory until the flush
+            logger.error("journal append failed (%s): %s kept in memory", exc, item.result.url)
 
     def _write_warc(self, item: FetchItem) -> None:
         """Each exchange as received (crawler/rawcapture.py) when the raw capture is there. A

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,3 +44,15 @@ class Wirewatch:
     def sql(self, query: str):
         out = self("sql", query, "--format", "json").stdout
         return json.loads(out)
+
+
+def wait_for(predicate, timeout=60, every=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except AssertionError:     # the archive does not exist yet
+            pass
+        time.sleep(every)
+    return False

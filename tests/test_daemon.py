@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from support import ROOT, write_sim_seed
+from support import ROOT, wait_for, write_sim_seed
 
 # Short intervals so a test sees several re-check rounds: every article is due every 2 seconds.
 FAST_RECHECK = ('tiers = [["1h", "2s"]]\nmin_interval = "1s"\nbackoff_after = "1h"\n'
@@ -28,18 +28,6 @@ def start_daemon(ww, *extra):
     cmd = [sys.executable, "-m", "wirewatch.cli", "run", "--recheck-every", "1s", "--discover-every", "2s",
            "--jitter", "0", *extra]
     return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def wait_for(predicate, timeout=60, every=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except AssertionError:     # the archive does not exist yet
-            pass
-        time.sleep(every)
-    return False
 
 
 def article_requests(sim) -> int:

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 import pytest
 
 from crawler import politeness
-from support import ROOT, write_sim_seed
+from support import ROOT, wait_for, write_sim_seed
 
 FAST_RECHECK = ('tiers = [["1h", "2s"]]\nmin_interval = "1s"\nbackoff_after = "1h"\n'
                 'max_interval = "1h"\nconfirm_gone_after = "2s"\ngone_interval = "5s"')
@@ -57,18 +57,6 @@ def stop_daemon(daemon) -> str:
             daemon.kill()
     assert daemon.returncode == 0, out[-3000:]
     return out
-
-
-def wait_for(predicate, timeout=60, every=0.3):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except AssertionError:      # the archive is not there yet
-            pass
-        time.sleep(every)
-    return False
 
 
 def is_article(path: str) -> bool:

@@ -226,19 +226,30 @@ class WireSpider(scrapy.Spider):
             revisit = known.payload_warc        # the record holding this payload; checked when written
         exchange = Exchange(response.url, when, response.status, _headers(response.headers), response.body,
                             _headers(request.headers), revisit, raw=raw)
-        if response.status == 200:
-            await self._extract(response, result, exchange, known, first)
-            if self._proved_unchanged(result, known, first):
-                exchange = None      # the fetch row and its payload digest are the proof
-        if first is not None:
-            yield self._confirmed(first, result, exchange, known)
-            return
-        item = FetchItem(result, exchange)
-        await self._baseline(result, known)
-        if self._needs_confirmation(result, known):
-            yield self.article_request(response.url, result.article_key, known, confirm_of=item)
-            return
-        yield item
+        try:
+            if response.status == 200:
+                await self._extract(response, result, exchange, known, first)
+                if self._proved_unchanged(result, known, first):
+                    exchange = None      # the fetch row and its payload digest are the proof
+            if first is not None:
+                out = self._confirmed(first, result, exchange, known)
+            else:
+                out = item = FetchItem(result, exchange)
+                await self._baseline(result, known)
+                if self._needs_confirmation(result, known):
+                    out = self.article_request(response.url, result.article_key, known, confirm_of=item)
+        except Exception as exc:         # a bug here must not lose the response: an error fetch
+            self.logger.exception("handling %s failed", response.url)
+            result.snapshot = None
+            result.error = f"not handled: {type(exc).__name__}: {exc}".splitlines()[0][:500]
+            if first is not None:
+                if not any(c is result for c in first.result.confirms):
+                    first.result.confirms.append(result)
+                    first.confirm_exchanges.append(exchange)
+                out = first
+            else:
+                out = FetchItem(result, exchange)
+        yield out
 
     async def _extract(self, response, result: FetchResult, exchange: Exchange, known, first) -> None:
         """The snapshot of a 200, as cheaply as it can be had: the same bytes as the last capture
