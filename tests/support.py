@@ -56,3 +56,10 @@ def wait_for(predicate, timeout=60, every=0.5):
             pass
         time.sleep(every)
     return False
+
+
+def start_daemon(ww, *extra):
+    env = dict(os.environ, WIREWATCH_ARCHIVE=str(ww.archive), WIREWATCH_SEEDS=str(ww.seeds), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "wirewatch.cli", "run", "--recheck-every", "1s", "--discover-every", "2s",
+           "--jitter", "0", *extra]
+    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 import pytest
 
 from crawler import politeness
-from support import ROOT, wait_for, write_sim_seed
+from support import ROOT, start_daemon, wait_for, write_sim_seed
 
 FAST_RECHECK = ('tiers = [["1h", "2s"]]\nmin_interval = "1s"\nbackoff_after = "1h"\n'
                 'max_interval = "1h"\nconfirm_gone_after = "2s"\ngone_interval = "5s"')
@@ -39,13 +39,6 @@ def timed(sim):
 
     sim._record = timed_record
     return log
-
-
-def start_daemon(ww, *extra):
-    env = dict(os.environ, WIREWATCH_ARCHIVE=str(ww.archive), WIREWATCH_SEEDS=str(ww.seeds), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "wirewatch.cli", "run", "--recheck-every", "1s", "--discover-every", "2s",
-           "--jitter", "0", *extra]
-    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def stop_daemon(daemon) -> str:
