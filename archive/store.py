@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -16,16 +16,13 @@ import duckdb
 from . import db, frontier, noise, robots, schema
 from .records import FetchResult
 from .batch import Batch, insert_rows
-from .writer import Schedule, default_after_signal, default_schedule, record_fetch
+from .writer import Schedule, default_after_signal, default_schedule, record_fetch, utcnow
 
 
 # The archive cannot be written at all just now (another process holds it, the disk is full):
 # not the fault of a row, so a batch is kept whole for later, never split into error rows.
 UNAVAILABLE = (db.ArchiveError, OSError, MemoryError, duckdb.IOException, duckdb.OutOfMemoryException)
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass

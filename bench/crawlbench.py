@@ -301,11 +301,18 @@ def table(r: dict) -> str:
         ("crawl tree peak RSS (sampled)", f"{m['crawl_tree_peak_rss_mb']} MB  (largest worker {m['extraction_worker_peak_rss_mb']} MB)"),
         ("sim + bench max RSS", f"{m['bench_maxrss_mb']} MB"),
     ]
+    return render_rows(rows, r)
+
+
+SMALL_RUN_NOTE = "note: DuckDB's file grows in 256 KB blocks: its bytes per fetch mean little below a few hundred fetches"
+
+
+def render_rows(rows: list[tuple[str, str]], r: dict, note: str = SMALL_RUN_NOTE) -> str:
+    """A benchmark's table: aligned label/value rows, the small-run note, its problems."""
     width = max(len(k) for k, _ in rows)
     lines = [f"{k:<{width}}  {v}" for k, v in rows]
     if r["articles"] < 500:
-        lines.append("note: DuckDB's file grows in 256 KB blocks: its per-fetch bytes mean little "
-                     "below a few hundred fetches")
+        lines.append(note)
     lines += [f"PROBLEM: {p}" for p in r["problems"]]
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.crawlbench import Workspace, _check, log
+from bench.crawlbench import SMALL_RUN_NOTE, Workspace, _check, log, render_rows
 from bench.realsite import CORPUS, RealSite, load_corpus
 
 SOURCE = "realsite"
@@ -281,13 +281,7 @@ def table(r: dict) -> str:
     rows.append(("spurious versions", f"{r['recheck_boilerplate']['new_versions'] + r['recheck_identical']['new_versions']}"
                                       f"  (target {t['spurious_versions']}: {_ok(met['spurious_versions'])})"))
     rows.append(("start-up run CPU: crawl / recheck", f"{s['crawl_cpu_s']:.2f} / {s['recheck_cpu_s']:.2f} s"))
-    width = max(len(k) for k, _ in rows)
-    lines = [f"{k:<{width}}  {v}" for k, v in rows]
-    if r["articles"] < 500:
-        lines.append("note: DuckDB's file grows in 256 KB blocks: its bytes per fetch mean little below "
-                     "a few hundred fetches; CPU excl. start-up is noisy at this size")
-    lines += [f"PROBLEM: {p}" for p in r["problems"]]
-    return "\n".join(lines)
+    return render_rows(rows, r, SMALL_RUN_NOTE + "; CPU excl. start-up is noisy at this size")
 
 
 def _outcomes(d: dict) -> str:

@@ -6,7 +6,6 @@ itself needs no knowledge of the policy (dependencies point jobs -> crawler -> a
 """
 from __future__ import annotations
 
-from datetime import datetime
 
 from crawler.seeds import Seed, SeedError
 from jobs.policy import ArticleState, PolicyConfig, apply_signal, next_check

@@ -9,7 +9,6 @@ import sys
 import time
 
 from archive.journal import Journal
-from archive.records import FetchResult
 from support import ROOT
 
 from test_archive import T0, fetch, snap

@@ -4,11 +4,8 @@ URLs left alone. Against wiresim on loopback, with the real daemon where it matt
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -16,7 +13,7 @@ from email.utils import format_datetime
 import pytest
 
 from crawler import politeness
-from support import ROOT, start_daemon, wait_for, write_sim_seed
+from support import start_daemon, wait_for, write_sim_seed
 
 FAST_RECHECK = ('tiers = [["1h", "2s"]]\nmin_interval = "1s"\nbackoff_after = "1h"\n'
                 'max_interval = "1h"\nconfirm_gone_after = "2s"\ngone_interval = "5s"')

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import io
 import threading
 import types
 import zlib

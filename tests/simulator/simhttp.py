@@ -3,11 +3,26 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import urllib.parse
+from html import unescape
 from pathlib import Path
 
 
 from wiresim import WireSim
+
+PLACES = ("h1", "og", "twitter", "jsonld", "title")
+
+
+def shown_headlines(html: str) -> dict[str, str]:
+    """What an article page shows as its headline in each place, read from its markup."""
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
+    return {"h1": unescape(re.search(r'<h1 class="headline">(.*?)</h1>', html)[1]),
+            "og": unescape(re.search(r'<meta property="og:title" content="(.*?)">', html)[1]),
+            "twitter": unescape(re.search(r'<meta name="twitter:title" content="(.*?)">', html)[1]),
+            "jsonld": ld["headline"],
+            "title": unescape(re.search(r"<title>(.*?) - WireSim News Agency</title>", html)[1])}
+
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -15,7 +15,7 @@ import pytest
 from wiresim import ARTICLE_ID_PATTERN, ARTICLE_URL_PATTERN, EDIT_KINDS, WireSim
 from wiresim.content import find_figures
 
-from simhttp import NEWS, SM, fetch, page
+from simhttp import NEWS, PLACES, SM, fetch, page, shown_headlines
 
 
 def test_site_pages_and_robots(sim):
@@ -125,21 +125,6 @@ def test_conditional_requests(sim, clock):
 # -- edits ------------------------------------------------------------------------------------
 
 CONTENT_FIELDS = ("headline", "byline", "lead", "paragraphs", "tags", "slug", "section", "status")
-PLACES = ("h1", "og", "twitter", "jsonld", "title")
-
-
-def shown_headlines(html: str) -> dict[str, str]:
-    """What an article page shows as its headline in each place, read from its markup."""
-    from html import unescape
-    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
-    return {"h1": unescape(re.search(r'<h1 class="headline">(.*?)</h1>', html)[1]),
-            "og": unescape(re.search(r'<meta property="og:title" content="(.*?)">', html)[1]),
-            "twitter": unescape(re.search(r'<meta name="twitter:title" content="(.*?)">',
-                                          html)[1]),
-            "jsonld": ld["headline"],
-            "title": unescape(re.search(r"<title>(.*?) - WireSim News Agency</title>", html)[1])}
-
-
 def changed_paragraphs(before, after) -> list[int]:
     return [i for i, (p, q) in enumerate(zip(before.paragraphs, after.paragraphs)) if p != q]
 

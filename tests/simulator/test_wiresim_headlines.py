@@ -5,24 +5,10 @@ from __future__ import annotations
 import json
 import re
 from email.utils import parsedate_to_datetime
-from html import unescape
 
 import pytest
 
-from simhttp import fetch, page, post
-
-PLACES = ("h1", "og", "twitter", "jsonld", "title")
-
-
-def shown(html: str) -> dict[str, str]:
-    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
-    return {"h1": unescape(re.search(r'<h1 class="headline">(.*?)</h1>', html)[1]),
-            "og": unescape(re.search(r'<meta property="og:title" content="(.*?)">', html)[1]),
-            "twitter": unescape(re.search(r'<meta name="twitter:title" content="(.*?)">',
-                                          html)[1]),
-            "jsonld": ld["headline"],
-            "title": unescape(re.search(r"<title>(.*?) - WireSim News Agency</title>", html)[1])}
-
+from simhttp import PLACES, fetch, page, post, shown_headlines
 
 def modified_times(html: str, headers) -> dict[str, str]:
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
@@ -39,7 +25,7 @@ def test_visible_headline_edited_while_json_ld_stays_stale(sim, clock):
     assert change["places"] == ["h1", "og", "twitter", "title"]
     assert change["headlines"] == {p: [old, "Quake toll rises to 3,000"]
                                    for p in ("h1", "og", "twitter", "title")}
-    got = shown(page(url))
+    got = shown_headlines(page(url))
     assert got == {"h1": "Quake toll rises to 3,000", "og": "Quake toll rises to 3,000",
                    "twitter": "Quake toll rises to 3,000", "jsonld": old,
                    "title": "Quake toll rises to 3,000"}
@@ -48,44 +34,44 @@ def test_visible_headline_edited_while_json_ld_stays_stale(sim, clock):
     assert sim.article("1001").headline == "Quake toll rises to 3,000"
     # a later edit of every place brings the JSON-LD back in line
     sim.edit("1001", "headline", headline="Quake toll rises to 3,100")
-    assert set(shown(page(url)).values()) == {"Quake toll rises to 3,100"}
+    assert set(shown_headlines(page(url)).values()) == {"Quake toll rises to 3,100"}
 
 
 def test_only_json_ld_or_only_social_titles(sim, clock):
     url, old = sim.article_url("1002"), sim.article("1002").headline
     change = sim.edit("1002", "headline", headline="SEO headline", places=["jsonld"])
     assert (change["old"], change["new"], change["places"]) == (old, "SEO headline", ["jsonld"])
-    assert shown(page(url)) == {**dict.fromkeys(PLACES, old), "jsonld": "SEO headline"}
+    assert shown_headlines(page(url)) == {**dict.fromkeys(PLACES, old), "jsonld": "SEO headline"}
     assert sim.article("1002").headline == old
 
     change = sim.edit("1003", "social_headline", headline="You won't believe this")
     assert change["places"] == ["og", "twitter"] and set(change["headlines"]) == {"og", "twitter"}
-    got = shown(page(sim.article_url("1003")))
+    got = shown_headlines(page(sim.article_url("1003")))
     assert got["og"] == got["twitter"] == "You won't believe this"
     assert got["h1"] == got["jsonld"] == got["title"] == sim.article("1003").headline
     # without a text of its own, a social headline is another wording of the story
     change = sim.edit("1004", "social_headline")
     assert change["new"] != change["old"] == sim.article("1004").headline
-    assert shown(page(sim.article_url("1004")))["og"] == change["new"]
+    assert shown_headlines(page(sim.article_url("1004")))["og"] == change["new"]
 
 
 def test_kickers_added_and_bumped(sim):
     url, core = sim.article_url("1001"), sim.article("1001").headline
     change = sim.edit("1001", "kicker", stale=["jsonld"])
     assert change["kicker"] == "UPDATE: " and change["new"] == "UPDATE: " + core
-    assert shown(page(url)) == {**dict.fromkeys(PLACES, "UPDATE: " + core), "jsonld": core}
+    assert shown_headlines(page(url)) == {**dict.fromkeys(PLACES, "UPDATE: " + core), "jsonld": core}
     sim.edit("1001", "kicker", stale=["jsonld"])
-    assert shown(page(url))["h1"] == "UPDATE 2: " + core
+    assert shown_headlines(page(url))["h1"] == "UPDATE 2: " + core
     # Reuters style, carried everywhere: "UPDATE 2-" → "UPDATE 3-"
     sim.edit("1002", "kicker", kicker="UPDATE 2-")
     reuters = sim.article("1002").headline
     assert reuters.startswith("UPDATE 2-")
     change = sim.edit("1002", "kicker")
     assert change["kicker"] == "UPDATE 3-"
-    assert set(shown(page(sim.article_url("1002"))).values()) == {"UPDATE 3-" + reuters[9:]}
+    assert set(shown_headlines(page(sim.article_url("1002"))).values()) == {"UPDATE 3-" + reuters[9:]}
     # the JSON-LD left behind one step
     sim.edit("1002", "kicker", stale=("jsonld",))
-    got = shown(page(sim.article_url("1002")))
+    got = shown_headlines(page(sim.article_url("1002")))
     assert got["h1"].startswith("UPDATE 4-") and got["jsonld"].startswith("UPDATE 3-")
 
 
