@@ -14,8 +14,7 @@ from . import frontier, noise
 
 ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", "last_changed", "next_check",
                    "status", "status_since", "versions", "unchanged_checks", "publisher_modified", "etag",
-                   "last_modified", "payload_digest", "page_published_at", "page_modified_at", "body_container",
-                   "probe_hash")
+                   "last_modified", "payload_digest", "page_published_at", "page_modified_at")
 FETCH_COLUMNS = ("fetch_id", "run_id", "url", "article_id", "fetched_at", "http_status", "outcome", "version",
                  "etag", "last_modified", "payload_digest", "bytes", "elapsed_ms", "error", "redirected_from",
                  "warc_file", "warc_offset", "warc_length", "published_at", "modified_at", "capture_id")
@@ -55,6 +54,12 @@ class Batch:
                 f"""SELECT article_id, {', '.join(VERSION_CONTENT)} FROM versions
                     WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
             self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
+        # where each article's body was found and that region's fingerprint: written only when changed
+        self.probes: dict[str, tuple[str | None, str | None]] = {
+            aid: (box, probe) for aid, box, probe in con.execute(
+                """SELECT article_id, body_container, probe_hash FROM article_probes
+                   WHERE article_id IN (SELECT unnest(?))""", [ids]).fetchall()}
+        self._changed_probes: set[str] = set()
         self._noise: dict[str, noise.Noise] = {}
         self._local = noise.local(con, ids, now)
         self.evidence = noise.Evidence()
@@ -94,6 +99,14 @@ class Batch:
         for table, rows in change_rows.items():
             self.change_rows.setdefault(table, []).extend(rows)
 
+    def probe_hash(self, article_id: str) -> str | None:
+        return self.probes.get(article_id, (None, None))[1]
+
+    def set_probe(self, article_id: str, body_container: str | None, probe_hash: str | None) -> None:
+        if self.probes.get(article_id) != (body_container, probe_hash):
+            self.probes[article_id] = (body_container, probe_hash)
+            self._changed_probes.add(article_id)
+
     def latest(self, article_id: str) -> dict | None:
         rows = self.versions.get(article_id)
         return rows[0] if rows else None
@@ -108,6 +121,9 @@ class Batch:
         self.change_rows = {}
         rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
         insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
+        insert_rows(self.con, "article_probes", None,
+                    [(a, *self.probes[a], self.now) for a in sorted(self._changed_probes)], verb="INSERT OR REPLACE")
+        self._changed_probes = set()
         frontier.done(self.con, self.touched)
         self.touched = set()
         self.evidence.flush(self.con, self.now)

@@ -157,11 +157,11 @@ class Archive:
             where.append("next_check IS NOT NULL AND next_check <= ?")
             params.append(due_before or utcnow())
         sql = f"""SELECT article_id, url, status, versions, etag, last_modified, payload_digest, next_check,
-                         last_checked, publisher_modified, body_container, probe_hash,
+                         last_checked, publisher_modified, p.body_container, p.probe_hash,
                          (SELECT arg_max([f.warc_file, f.warc_offset::VARCHAR], f.fetch_id) FROM fetches f
                            WHERE f.article_id = articles.article_id AND f.payload_digest = articles.payload_digest
                              AND f.warc_file IS NOT NULL) AS payload_warc
-                  FROM articles WHERE {' AND '.join(where)}
+                  FROM articles LEFT JOIN article_probes p USING (article_id) WHERE {' AND '.join(where)}
                   ORDER BY next_check NULLS LAST, article_id"""
         if limit:
             sql += f" LIMIT {int(limit)}"

@@ -81,7 +81,7 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
     changed = d.outcome in ("new", "changed")
     if changed:
         _insert_version(batch, r, aid, d, capture_fetch, now)
-    _update_article(con, r, aid, art, d, changed, fetch_id, now, schedule)
+    _update_article(batch, r, aid, art, d, changed, fetch_id, now, schedule)
     return d.outcome, d.version
 
 
@@ -114,7 +114,7 @@ def _decide(batch: Batch, r: FetchResult, art: dict) -> Decision:
         return Decision("unchanged", art["versions"], "live")          # the same bytes: never extracted
     snap = r.snapshot
     if snap is not None and snap.probe_only:
-        if art["versions"] and snap.probe_hash and snap.probe_hash == art["probe_hash"]:
+        if art["versions"] and snap.probe_hash and snap.probe_hash == batch.probe_hash(r.article_id):
             return Decision("unchanged", art["versions"], "live")      # the body's region is unchanged
         r.error = "region fingerprint differs but the page was not extracted"
         return Decision("error", status=None if art["versions"] else "error")
@@ -216,7 +216,8 @@ def _event(con, aid, now, kind, detail, fetch_id, version=None, old=None, new=No
         con.execute("INSERT INTO change_classes VALUES (?, ?, ?, ?, ?, ?, ?)", [aid, version, now, cls, detail, old, new])
 
 
-def _update_article(con, r, aid, art, d: Decision, changed, fetch_id, now, schedule) -> None:
+def _update_article(batch: Batch, r, aid, art, d: Decision, changed, fetch_id, now, schedule) -> None:
+    con = batch.con
     outcome, version, status = d.outcome, d.version, d.status
     if status == "gone" and art["status"] != "gone":
         _event(con, aid, now, "gone", f"HTTP {r.http_status}, confirmed after {_since(art['status_since'], now)}",
@@ -251,8 +252,8 @@ def _update_article(con, r, aid, art, d: Decision, changed, fetch_id, now, sched
         art.update(etag=r.etag, last_modified=r.last_modified, payload_digest=r.payload_digest)
         snap = r.snapshot
         if snap is not None and snap.is_article and not snap.probe_only:
-            art.update(page_published_at=snap.published_at, page_modified_at=snap.modified_at,
-                       body_container=snap.body_container, probe_hash=snap.probe_hash)
+            art.update(page_published_at=snap.published_at, page_modified_at=snap.modified_at)
+            batch.set_probe(art["article_id"], snap.body_container, snap.probe_hash)
 
 
 def _since(then: datetime | None, now: datetime) -> str:

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.metadata import examine_meta, extract_author, extract_meta_json
+from trafilatura.utils import trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from .pagemeta import PageMeta, clean_text, text_of
 
@@ -49,10 +53,35 @@ def byline(tree: HtmlElement, page: PageMeta) -> str:
         if found.author and " " not in found.author:  # as trafilatura: a lone word is no name
             found.author = None
         found = extract_meta_json(tree, found)
-        author = found.author or extract_author(tree)
+        author = found.author or markup_author(tree)
     except Exception:  # a bug in metadata heuristics must not lose the article
         return ""
     return clean_text(author or "")
+
+
+AUTHOR_MAX_LENGTH = 120   # as trafilatura: longer is a paragraph, not a byline
+
+
+def markup_author(tree: HtmlElement) -> str | None:
+    """The byline from author markup: trafilatura's expressions, the innermost match first.
+
+    trafilatura takes the first match in document order, often a wrapper such as
+    `div.post__title__author-date` around `span.byline__author`: its text carries the date
+    ("Carrie Arnold November") and whatever else sits in the box — on a page that rotates a teaser
+    there, a different byline on every fetch. An element with a matching element inside it is a
+    wrapper; the inner one states the names.
+    """
+    subtree = prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD_XPATHS)
+    for expression in AUTHOR_XPATHS:
+        results = expression(subtree)
+        matched = set(results)
+        for elem in results:
+            if any(inner in matched for inner in elem.iterdescendants()):
+                continue
+            content = trim(" ".join(elem.itertext()))
+            if content and 2 < len(content) < AUTHOR_MAX_LENGTH:
+                return normalize_authors(None, content)
+    return extract_author(tree)   # only wrappers hold a usable text: trafilatura's own choice
 
 
 # --- lead -------------------------------------------------------------------------------------

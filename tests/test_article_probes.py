@@ -1,0 +1,59 @@
+"""The body region's fingerprint lives in its own table, written only when it changes: an unchanged
+re-check must not rewrite ~1 KB of fingerprint with the article row (schema 4)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import duckdb
+
+from archive import schema
+from archive.store import Archive
+from test_archive import T0, fetch, snap
+
+PROBE = "p" * 1000   # a real fingerprint is about this long
+
+
+def probes(archive: Archive):
+    with archive.reading() as con:
+        return con.execute("SELECT article_id, body_container, probe_hash, updated_at FROM article_probes").fetchall()
+
+
+def test_unchanged_rechecks_do_not_rewrite_the_fingerprint(tmp_path):
+    archive = Archive(tmp_path / "a.duckdb")
+    archive.record_batch([fetch(0, snapshot=snap(body_container="div.story", probe_hash=PROBE))])
+    assert probes(archive) == [("s:1", "div.story", PROBE, T0)]
+    for minutes in (5, 10, 15):   # proved unchanged by the fingerprint alone
+        only = snap(body_container="div.story", probe_hash=PROBE, probe_only=True)
+        assert archive.record_batch([fetch(minutes, snapshot=only)]) == [("unchanged", 1)]
+    assert probes(archive) == [("s:1", "div.story", PROBE, T0)]      # never rewritten
+    known = archive.known("s", all_=True)[0]
+    assert (known.body_container, known.probe_hash) == ("div.story", PROBE)
+    # a new fingerprint (the region changed) is written, with the fetch that changed it
+    edited = snap(text="Another body entirely.\nWith two lines.", body_container="div.story", probe_hash="q" * 1000)
+    assert archive.record_batch([fetch(20, snapshot=edited)]) == [("changed", 2)]
+    assert probes(archive) == [("s:1", "div.story", "q" * 1000, T0 + timedelta(minutes=20))]
+    # a fingerprint that differs from the stored one without an extraction proves nothing
+    stale = snap(body_container="div.story", probe_hash=PROBE, probe_only=True)
+    assert archive.record_batch([fetch(25, snapshot=stale)]) == [("error", None)]
+
+
+def test_a_schema_3_archive_keeps_its_fingerprints(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    for version in (1, 2, 3):
+        for statement in schema.MIGRATIONS[version]:
+            con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+    con.execute("""INSERT INTO articles (article_id, source, url, first_seen, last_checked, status, versions,
+                                         body_container, probe_hash)
+                   VALUES ('s:1', 's', 'http://x/world/1/a', ?, ?, 'live', 1, 'div.story', ?)""", [T0, T0, PROBE])
+    con.close()
+    archive = Archive(path)
+    archive.ensure()
+    assert probes(archive) == [("s:1", "div.story", PROBE, T0)]
+    with archive.reading() as con:
+        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'articles'").fetchall()}
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert "probe_hash" not in columns and "next_check" in columns
+    assert archive.known("s", all_=True)[0].probe_hash == PROBE
