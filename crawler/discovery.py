@@ -2,21 +2,26 @@
 
 Plain functions over bytes, so they are tested on the real feeds and sitemaps in shared/corpus.
 Feeds go through feedparser (RSS 0.9x/1.0/2.0, Atom, odd encodings); sitemaps through Scrapy's
-own `Sitemap` (the one SitemapSpider uses), gzip included.
+own `Sitemap` (the one SitemapSpider uses), gzip included; listing pages through Scrapy's
+`LinkExtractor` (the page's charset as Scrapy reads it: header, BOM, <meta>).
 """
 from __future__ import annotations
 
 import calendar
+import re
 import warnings
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
 from urllib.parse import urldefrag, urljoin
 
 import feedparser
 from dateutil.parser import isoparse
+from scrapy.http import HtmlResponse
+from scrapy.link import Link
+from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
-
 
 
 def parse_datetime(text: str | None) -> datetime | None:
@@ -80,6 +85,18 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, datetime | None]]
         if loc:
             out.append((clean_url(loc), parse_datetime(entry.get("lastmod"))))
     return (sitemap.type if sitemap.type in ("sitemapindex", "urlset") else "invalid"), out
+
+
+def listing_links(page: HtmlResponse | bytes, url: str | None = None, pattern: str | re.Pattern | None = None,
+                  headers: Mapping[str, str] | None = None, unique: bool = True) -> list[Link]:
+    """The links of a listing page whose absolute URL matches `pattern` (a seed's article
+    pattern), in page order, with their anchor text; each URL once unless `unique` is false.
+    `page` is a Scrapy response or the page's bytes (then `url` is where it was fetched from, for
+    relative links, and `headers` its response headers, for the charset)."""
+    if not isinstance(page, HtmlResponse):
+        page = HtmlResponse(url or "", body=page, headers=dict(headers or {}))
+    allow = pattern.pattern if isinstance(pattern, re.Pattern) else (pattern or ())
+    return LinkExtractor(allow=allow, unique=unique).extract_links(page)
 
 
 def article_links(entries: Iterable[tuple[str, datetime | None]], is_article) -> Iterator[tuple[str, datetime | None]]:

@@ -29,20 +29,22 @@ from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
 # archive records it with every version, so re-extraction knows what produced what.
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3   # 3: valid UTF-8 wins over a declared single-byte charset
 EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
 
 __all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "extractor_id", "validate_selectors"]
 
 
-def extractor_id(drop: Sequence[str] | str = ()) -> str:
-    """What produced a snapshot: the extractor and, when there are any, the drop rules (hashed),
-    so a change of either is told apart from a publisher's edit."""
+def extractor_id(drop: Sequence[str] | str = (), timezone: str | None = None) -> str:
+    """What produced a snapshot: the extractor and, when there are any, the drop rules (hashed)
+    and the source's time zone, so a change of any of them is told apart from a publisher's edit."""
     rules = [drop] if isinstance(drop, str) else list(drop or ())
-    if not rules:
-        return EXTRACTOR_NAME
-    digest = hashlib.sha1(json.dumps(rules).encode("utf-8")).hexdigest()[:10]
-    return f"{EXTRACTOR_NAME} / drop {digest}"
+    name = EXTRACTOR_NAME
+    if rules:
+        name += f" / drop {hashlib.sha1(json.dumps(rules).encode('utf-8')).hexdigest()[:10]}"
+    if timezone:
+        name += f" / tz {timezone}"
+    return name
 
 
 def extract(
@@ -54,6 +56,7 @@ def extract(
     noise: Noise = Noise(),
     probe: tuple[str | None, str] | None = None,
     container: str | None = None,
+    timezone: str | None = None,
 ) -> Snapshot:
     """Extract one fetched page.
 
@@ -63,15 +66,17 @@ def extract(
     signature, region fingerprint `probe_hash`) of the article's last capture — when this page's
     fingerprint is the same revision as it under `noise`, trafilatura is not run
     and a `probe_only` snapshot (headlines, dates, fingerprint) comes back; container: where the
-    source's body usually is (a hint: used when it holds the body on this page). Never raises on
-    bad bytes; raises DropSelectorError for an invalid selector.
+    source's body usually is (a hint: used when it holds the body on this page); timezone: the IANA
+    zone the source's pages mean when they state a time without an offset (the seed's
+    `[article] timezone`). Never raises on bad bytes; raises DropSelectorError for an invalid
+    selector.
     """
     html = decode_html(body_bytes or b"", headers)
     tree = parse_html(html)
     if tree is None:
         verdict = judge(None, html, "", [], 0)
         return Snapshot(url=url, quality=verdict.quality, quality_reason=verdict.reason,
-                        extractor=extractor_id(drop))
+                        extractor=extractor_id(drop, timezone))
     if drop:
         drop_elements(tree, [drop] if isinstance(drop, str) else drop)
 
@@ -80,9 +85,9 @@ def extract(
     if probe is not None and probe[0]:
         seen = fingerprint(tree, page, probe[0])
         if same_revision(seen, probe[1], noise):
-            return Snapshot(url=url, headlines=dict(candidates), published_at=dates.published_at(tree, page, url),
-                            modified_at=dates.modified_at(tree, page), canonical_url=metadata.canonical_url(tree, url),
-                            extractor=extractor_id(drop), body_container=probe[0], probe_hash=probe[1],
+            return Snapshot(url=url, headlines=dict(candidates), published_at=dates.published_at(tree, page, url, timezone),
+                            modified_at=dates.modified_at(tree, page, timezone), canonical_url=metadata.canonical_url(tree, url),
+                            extractor=extractor_id(drop, timezone), body_container=probe[0], probe_hash=probe[1],
                             probe_only=True)
     title = choose_headline(candidates, site_names(page, url))
     lead = metadata.lead(tree, page)
@@ -97,8 +102,8 @@ def extract(
         title=title,
         headlines=dict(candidates),
         byline=metadata.byline(tree, page),
-        published_at=dates.published_at(tree, page, url),
-        modified_at=dates.modified_at(tree, page),
+        published_at=dates.published_at(tree, page, url, timezone),
+        modified_at=dates.modified_at(tree, page, timezone),
         lead=lead,
         text=text,
         language=metadata.language(page, text),
@@ -106,7 +111,7 @@ def extract(
         canonical_url=metadata.canonical_url(tree, url),
         quality=verdict.quality,
         quality_reason=verdict.reason,
-        extractor=extractor_id(drop),
+        extractor=extractor_id(drop, timezone),
         body_container=found.container,
         probe_hash=fingerprint(tree, page, found.container, text) if verdict.quality == "ok" else None,
     )

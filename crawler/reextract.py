@@ -149,7 +149,8 @@ def _extract_batch(archive, batch, seeds, workers, report) -> tuple[list[dict], 
             report.missing.append(f"{label} ({why})")
             continue
         headers, body = record
-        jobs.append((body, v["url"], headers, seeds[v["source"]].drop))
+        seed = seeds[v["source"]]
+        jobs.append((body, v["url"], headers, seed.drop, seed.timezone))
         found.append(v)
     return found, _extract_all(jobs, workers)
 
@@ -176,11 +177,11 @@ def _record(warc_dir, v: dict):
 
 def _extract_all(jobs: list[tuple], workers: int) -> list:
     if workers == 1 or len(jobs) < 2:
-        return [extract(body, url, headers, drop) for body, url, headers, drop in jobs]
+        return [extract(body, url, headers, drop, timezone=tz) for body, url, headers, drop, tz in jobs]
     from .extract_pool import extract_async
 
     async def run():
-        return await asyncio.gather(*(extract_async(body, url, headers, tuple(drop), workers)
-                                      for body, url, headers, drop in jobs))
+        return await asyncio.gather(*(extract_async(body, url, headers, tuple(drop), workers, timezone=tz)
+                                      for body, url, headers, drop, tz in jobs))
     return asyncio.run(run())
 

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_SEEDS_DIR = Path("seeds")
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ARTICLE_FIELDS = {"pattern", "id", "drop", "examples", "not_examples", "same_id", "timezone"}
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")     # BCP 47 as sites use it: en, ru, pt-BR, zh-Hans
 
 
 class SeedError(ValueError):
@@ -67,6 +70,11 @@ class Seed:
     recheck: dict = field(default_factory=dict, hash=False, compare=False)
     path: str = ""
     crawl: dict = field(default_factory=dict, hash=False, compare=False)   # Scrapy settings ([crawl], [archive])
+    languages: tuple[str, ...] = ()      # every language the source publishes in; `language` is the first
+    examples: tuple[str, ...] = ()       # real article URLs the pattern and id must accept (`sources --check`)
+    not_examples: tuple[str, ...] = ()   # URLs on the site that are not articles (menus, sections, galleries)
+    same_id: tuple[tuple[str, ...], ...] = ()   # groups of URLs of one story (slug or section change): one id
+    timezone: str | None = None          # IANA zone of the times the pages state without an offset
 
     def scrapy_settings(self) -> dict:
         """The seed's [crawl] table as Scrapy settings for this source's spider."""
@@ -76,13 +84,16 @@ class Seed:
         return bool(self.pattern.search(url))
 
     def article_key(self, url: str) -> str | None:
-        """Stable id of an article URL (survives slug changes); None if not an article URL."""
+        """Stable id of an article URL (survives slug changes); None if not an article URL.
+
+        The id is the first capture group that matched, so one `id` can hold alternatives for a
+        site that changed its URL scheme: '-(\\d+)\\.html$|/(\\d+)-[a-z-]+\\.html$'."""
         if not self.is_article(url):
             return None
         if self.id_pattern is not None:
             m = self.id_pattern.search(url)
             if m:
-                return m.group(1) if m.groups() else m.group(0)
+                return next((g for g in m.groups() if g), m.group(0))
         return url
 
     def in_domains(self, url: str) -> bool:
@@ -100,18 +111,55 @@ def _need(data: dict, key: str, kind, path, where=""):
     return value
 
 
-def _urls(section: dict, key: str, path, seed_domains) -> tuple[str, ...]:
-    value = section.get(key, [])
+def _url_list(value, path, name: str) -> tuple[str, ...]:
+    """A list of absolute http(s) URLs, or a SeedError naming the field."""
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise SeedError(path, f"discover.{key}", "must be a list of URL strings")
+        raise SeedError(path, name, "must be a list of URL strings")
     for url in value:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SeedError(path, f"discover.{key}", f"not an absolute http(s) URL: {url!r}")
-        host = parts.hostname.lower()
+            raise SeedError(path, name, f"not an absolute http(s) URL: {url!r}")
+    return tuple(value)
+
+
+def _urls(section: dict, key: str, path, seed_domains) -> tuple[str, ...]:
+    urls = _url_list(section.get(key, []), path, f"discover.{key}")
+    for url in urls:
+        host = urlsplit(url).hostname.lower()
         if not any(host == d or host.endswith("." + d) for d in seed_domains):
             raise SeedError(path, f"discover.{key}", f"{url!r} is outside the seed's domains {list(seed_domains)}")
-    return tuple(value)
+    return urls
+
+
+def _same_id(value, path) -> tuple[tuple[str, ...], ...]:
+    """[article] same_id: lists of two or more URLs of one story that must give one id."""
+    if not isinstance(value, list) or not all(isinstance(group, list) for group in value):
+        raise SeedError(path, "article.same_id", "must be a list of lists of URLs, e.g. [['https://a/x-1', 'https://a/y-1']]")
+    groups = tuple(_url_list(group, path, "article.same_id") for group in value)
+    if any(len(group) < 2 for group in groups):
+        raise SeedError(path, "article.same_id", "each group needs at least two URLs of the same story")
+    return groups
+
+
+def _languages(value, path) -> tuple[str, ...]:
+    """`language`: one BCP 47 tag ("en") or a list of them (["ru", "uk"]), the main one first."""
+    tags = [value] if isinstance(value, str) else value
+    if not isinstance(tags, list) or not tags or not all(isinstance(t, str) for t in tags):
+        raise SeedError(path, "language", "must be a language tag like 'en' or a list of them like ['ru', 'uk']")
+    for tag in tags:
+        if not _LANGUAGE.match(tag):
+            raise SeedError(path, "language", f"{tag!r} is not a language tag like 'en', 'ru' or 'pt-BR'")
+    return tuple(tags)
+
+
+def _timezone(value, path) -> str:
+    if not isinstance(value, str) or not value:
+        raise SeedError(path, "article.timezone", "must be an IANA time zone name like 'Asia/Tokyo'")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SeedError(path, "article.timezone", f"unknown time zone {value!r} (an IANA name like 'Asia/Tokyo')") from None
+    return value
 
 
 def _regex(text, path, name, need_group=False) -> re.Pattern:
@@ -205,12 +253,19 @@ def parse_seed(data: dict, path: Path | str) -> Seed:
     if not isinstance(recheck, dict):
         raise SeedError(path, "recheck", "must be a table")
     crawl = _crawl_settings(data.get("crawl", {}), path) | _archive_settings(data.get("archive", {}), path)
-    language = data.get("language")
-    if language is not None and not isinstance(language, str):
-        raise SeedError(path, "language", "must be a string")
-    return Seed(name=name, title=str(data.get("title", name)), language=language, domains=domains,
-                feeds=feeds, sitemaps=sitemaps, pages=pages, every=every, pattern=pattern,
-                id_pattern=id_pattern, drop=tuple(drop), recheck=recheck, path=str(path), crawl=crawl)
+    languages = _languages(data["language"], path) if "language" in data else ()
+    examples = _url_list(article.get("examples", []), path, "article.examples")
+    not_examples = _url_list(article.get("not_examples", []), path, "article.not_examples")
+    same_id = _same_id(article.get("same_id", []), path)
+    timezone = _timezone(article["timezone"], path) if "timezone" in article else None
+    unknown = sorted(set(article) - _ARTICLE_FIELDS)
+    if unknown:
+        raise SeedError(path, f"article.{unknown[0]}", f"unknown field (known: {', '.join(sorted(_ARTICLE_FIELDS))})")
+    return Seed(name=name, title=str(data.get("title", name)), language=languages[0] if languages else None,
+                domains=domains, feeds=feeds, sitemaps=sitemaps, pages=pages, every=every, pattern=pattern,
+                id_pattern=id_pattern, drop=tuple(drop), recheck=recheck, path=str(path), crawl=crawl,
+                languages=languages, examples=examples, not_examples=not_examples, same_id=same_id,
+                timezone=timezone)
 
 
 def load_seed(path: Path | str) -> Seed:

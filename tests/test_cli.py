@@ -101,3 +101,43 @@ def test_scrapy_list_and_crawl_work_from_the_repo_root(ww, sim, tmp_path):
     paths = [p for _, p, _ in sim.requests]
     assert paths[0] == "/robots.txt"
     assert not any(p.startswith(("/private", "/_admin")) for p in paths)
+
+
+def test_sources_shows_discovery_and_languages_and_check_reports_per_seed(ww, tmp_path):
+    shipped = str(ROOT / "seeds")
+    listed = {s["name"]: s for s in json.loads(ww("sources", "--seeds", shipped, "--format", "json").stdout)}
+    assert listed["unian"]["language"] == "ru, uk" and listed["interfax"]["discovery"] == "1 feed, 1 sitemap, 2 pages"
+    assert listed["ap"]["sitemaps"] == 2 and listed["ap"]["feeds"] == 0
+    checked = json.loads(ww("sources", "--check", "--seeds", shipped, "--format", "json").stdout)
+    assert len(checked) == len(listed) >= 15 and {r["result"] for r in checked} == {"ok"}
+
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "tass.toml").write_text((ROOT / "seeds" / "tass.toml").read_text())
+    drifted = (ROOT / "seeds" / "kyodo.toml").read_text().replace('"kyodo"', '"drifted"', 1)
+    (mixed / "drifted.toml").write_text(drifted.replace("articles/-/\\d+", "articles/\\d+"))   # the site moved on
+    proc = ww("sources", "--check", "--seeds", str(mixed), "--format", "csv", check=False)
+    one_line_error(proc, "1 of 2 seeds failed the check: drifted")
+    rows = {line.split(",")[0]: line for line in proc.stdout.splitlines()[1:]}
+    assert rows["tass"].startswith("tass,ok,")
+    assert "FAILED" in rows["drifted"] and "https://english.kyodonews.net/articles/-/62626 does not match article.pattern" in rows["drifted"]
+    assert ww("sources", "--check", "tass", "--seeds", str(mixed)).returncode == 0
+    one_line_error(ww("sources", "--check", "nope", "--seeds", str(mixed), check=False), "unknown source 'nope'")
+
+
+def test_extract_tries_a_seed_on_a_saved_page(ww, tmp_path):
+    agencies = ROOT.parent / "shared" / "corpus" / "agencies"
+    if not agencies.is_dir():
+        pytest.skip(f"saved agency pages not found at {agencies}")
+    shipped = str(ROOT / "seeds")
+    article = ww("extract", str(agencies / "kyodo/english.kyodonews.net_article_ed0a2c69b94b_2020-07-17.html"),
+                 "--source", "kyodo", "--seeds", shipped, "--format", "json")
+    data = json.loads(article.stdout)
+    assert data["title"] == "China's Xi visits Wuhan for 1st time since virus outbreak"
+    assert data["published_at"] == "2020-03-10T16:46:00+09:00" and data["text"].count("\n") > 20
+    links = ww("extract", str(agencies / "yonhap/en.yna.co.kr_homepage_2020-06-16.html"), "--source", "yonhap",
+               "--links", "--seeds", shipped)
+    assert links.stdout.strip().endswith("15 articles on https://en.yna.co.kr/ for yonhap")
+    bare = tmp_path / "bare.html"
+    bare.write_text("<html><body><p>no address anywhere</p></body></html>")
+    one_line_error(ww("extract", str(bare), "--source", "kyodo", "--seeds", shipped, check=False), "give --url")

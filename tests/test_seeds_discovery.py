@@ -4,11 +4,10 @@ from __future__ import annotations
 
 
 import pytest
-from scrapy.http import HtmlResponse
-from scrapy.linkextractors import LinkExtractor
 
 from support import CORPUS, ROOT
-from crawler.discovery import article_links, feed_entries, sitemap_entries
+from crawler.discovery import feed_entries, sitemap_entries
+from crawler.seedcheck import check_directory, check_seed, discovery_methods
 from crawler.seeds import SeedError, load_seed, load_seeds, parse_duration, parse_seed
 
 FEEDS = CORPUS / "feeds"
@@ -34,14 +33,40 @@ def with_(path: str, value):
     return data
 
 
+AGENCIES = {"tass", "tass_ru", "ria", "interfax", "interfax_ua", "xinhua", "xinhua_es", "ap", "reuters", "anadolu",
+            "yonhap", "kyodo", "unian", "ukrinform", "sputnik", "prensa_latina"}
+
+
 def test_bundled_seeds_load():
     seeds = load_seeds(ROOT / "seeds")
-    assert set(seeds) >= {"tass", "wiresim"}
+    assert set(seeds) == AGENCIES | {"wiresim"}
     tass = seeds["tass"]
     assert tass.feeds == ("https://tass.com/rss/v2.xml",)
     assert tass.article_key("https://tass.com/politics/995053") == "995053"
     assert tass.article_key("http://tass.com/politics/995053") == "995053"
     assert tass.article_key("https://tass.com/politics") is None
+    assert seeds["unian"].languages == ("ru", "uk") and seeds["unian"].language == "ru"
+    assert seeds["kyodo"].timezone == "Asia/Tokyo" and seeds["tass"].timezone is None
+    for name in AGENCIES:      # a production site is asked politely: AutoThrottle on, >= 1 s apart, <= 2 at once
+        crawl = seeds[name].scrapy_settings()
+        assert crawl["AUTOTHROTTLE_ENABLED"] is True, name
+        assert crawl["DOWNLOAD_DELAY"] >= 1 and crawl["CONCURRENT_REQUESTS_PER_DOMAIN"] <= 2, name
+
+
+def test_every_bundled_seed_passes_its_own_check():
+    from jobs.schedule import policy_for
+    reports = check_directory(ROOT / "seeds", recheck=policy_for)
+    assert {r.name for r in reports} == AGENCIES | {"wiresim"}
+    assert [(r.name, r.problems) for r in reports if not r.ok] == []
+    assert all(len(r.seed.examples) >= 2 for r in reports)
+
+
+def test_an_id_may_come_from_either_of_two_url_schemes():
+    unian = load_seed(ROOT / "seeds" / "unian.toml")     # 2018 <id>-<slug>.html, 2020 <slug>-<id>.html
+    assert unian.article_key("https://www.unian.net/politics/10045286-savchenko-nazvala-nomer-svoego-telefona.html") == "10045286"
+    assert unian.article_key("https://www.unian.ua/world/zbittya-mh17-sud-perenesli-na-listopad-novini-svitu-11162735.html") == "11162735"
+    # a slug ending in a short number ("...-2020-...") does not hide the id
+    assert unian.article_key("https://www.unian.ua/lite/style/odyag-nazvaniy-modniy-zhaket-na-osin-2020-11162690.html") == "11162690"
 
 
 @pytest.mark.parametrize("path,value,field,reason", [
@@ -57,6 +82,15 @@ def test_bundled_seeds_load():
     ("article.drop", ["div[["], "article.drop", "invalid CSS selector"),
     ("recheck", "often", "recheck", "must be a table"),
     ("crawl", {"speed": 3}, "crawl.speed", "unknown field"),
+    ("language", 7, "language", "language tag"),
+    ("language", ["en", "English"], "language", "'English' is not a language tag"),
+    ("article.examples", "https://agency.example/news/1", "article.examples", "list of URL strings"),
+    ("article.examples", ["/news/1"], "article.examples", "absolute http"),
+    ("article.not_examples", [3], "article.not_examples", "list of URL strings"),
+    ("article.same_id", ["https://agency.example/news/1"], "article.same_id", "list of lists"),
+    ("article.same_id", [["https://agency.example/news/1"]], "article.same_id", "at least two"),
+    ("article.timezone", "Japan Standard Time", "article.timezone", "unknown time zone"),
+    ("article.example", ["https://agency.example/news/1"], "article.example", "unknown field"),
 ])
 def test_bad_seed_names_file_field_and_reason(path, value, field, reason):
     parse_seed(GOOD, "seeds/agency.toml")
@@ -112,16 +146,57 @@ def test_real_sitemaps_index_gzip_and_lastmod():
     assert sitemap_entries(b"<html>not a sitemap</html>")[0] == "invalid"
 
 
-@needs_corpus
-def test_tass_seed_finds_the_articles_on_the_real_homepage():
-    seed = load_seed(ROOT / "seeds" / "tass.toml")
-    page = CORPUS / "agencies/tass/tass.com_homepage_2018-03-19.html"
-    response = HtmlResponse("https://tass.com/", body=page.read_bytes())
-    every = [(link.url, None) for link in LinkExtractor().extract_links(response)]
-    found = list(article_links(every, seed.is_article))
-    keys = {seed.article_key(u) for u, _ in found}
-    assert len(found) >= 15 and len(keys) == len(found)
-    assert all(k.isdigit() for k in keys)
-    rejected = {u for u, _ in every} - {u for u, _ in found}
-    assert "http://tass.com/politics" in rejected and "http://tass.com/rss/v2.xml" in rejected
-    assert not any(seed.is_article(u) for u in rejected)
+def _checked(**article) -> list[str]:
+    data = {**GOOD, "article": {**GOOD["article"], **article}}
+    return check_seed(parse_seed(data, "seeds/agency.toml"))
+
+
+def test_check_passes_a_seed_whose_examples_bear_it_out():
+    assert _checked(examples=["https://agency.example/news/1", "https://agency.example/news/2"],
+                    not_examples=["https://agency.example/news/", "https://elsewhere.example/news/3"],
+                    same_id=[["https://agency.example/news/1", "https://agency.example/news/1?ref=home"]]) == []
+
+
+@pytest.mark.parametrize("article,problem", [
+    ({}, "article.examples: none"),
+    ({"examples": ["https://agency.example/story/1"]}, "does not match article.pattern"),
+    ({"examples": ["https://agency.example/news/1", "https://agency.example/news/1?ref=x"]},
+     "give the same id '1' (list them in same_id"),
+    ({"examples": ["https://agency.example/news/1"], "not_examples": ["https://agency.example/news/2"]},
+     "https://agency.example/news/2 is taken as an article (id '2')"),
+    ({"examples": ["https://agency.example/news/1"],
+      "same_id": [["https://agency.example/news/1", "https://agency.example/news/7"]]}, "one story, several ids"),
+    ({"examples": ["https://agency.example/news/1"], "same_id": [["https://agency.example/news/1", "https://x.example/"]]},
+     "https://x.example/ does not match article.pattern"),
+    ({"examples": ["https://agency.example/news/1"], "id": r"/item/(\d+)"}, "article.id finds no id in"),
+])
+def test_check_names_what_the_examples_contradict(article, problem):
+    problems = _checked(**article)
+    assert len(problems) == 1 and problem in problems[0], problems
+
+
+def test_check_reports_every_file_and_a_bad_one_hides_none(tmp_path):
+    from jobs.schedule import policy_for
+    for name in ("tass", "kyodo"):
+        (tmp_path / f"{name}.toml").write_text((ROOT / "seeds" / f"{name}.toml").read_text())
+    (tmp_path / "badcss.toml").write_text((ROOT / "seeds" / "tass.toml").read_text()
+                                          .replace('"tass"', '"badcss"', 1).replace("drop = []", 'drop = ["div[["]'))
+    (tmp_path / "broken.toml").write_text('name = "broken"\ndomains = ["x.org"]\n[discover]\nfeeds = ["https://x.org/rss"]\n'
+                                          '[article]\npattern = "^https://x.org/(\\\\d+"\n')
+    kyodo = (tmp_path / "kyodo.toml").read_text()
+    (tmp_path / "kyodo.toml").write_text(kyodo.replace('[recheck]', '').replace('[crawl]', '[recheck]\nhorizon = "soon"\n\n[crawl]'))
+    reports = {r.name: r for r in check_directory(tmp_path, recheck=policy_for)}
+    assert reports["tass"].ok and reports["tass"].summary().startswith("4 examples")
+    assert reports["broken"].problems[0].startswith("article.pattern: invalid regular expression")
+    assert reports["badcss"].problems[0].startswith("article.drop: invalid CSS selector")
+    assert reports["kyodo"].problems == ["recheck.horizon: bad duration 'soon': expected a number and a unit s, m, h, d or w, "
+                                         "e.g. '90s', '15m', '3h', '2d' or '1h30m'"]
+    assert [r.name for r in check_directory(tmp_path, "tass")] == ["tass"]
+    with pytest.raises(SeedError, match="unknown source 'nope'"):
+        check_directory(tmp_path, "nope")
+
+
+def test_discovery_methods_read_as_a_person_would_say_them():
+    seeds = load_seeds(ROOT / "seeds")
+    assert discovery_methods(seeds["interfax"]) == "1 feed, 1 sitemap, 2 pages"
+    assert discovery_methods(seeds["prensa_latina"]) == "1 page"

@@ -93,12 +93,30 @@ def sql(query, fmt, archive_path, seeds_dir):
 
 
 @main.command()
+@click.argument("source", required=False)
+@click.option("--check", is_flag=True, help="check every seed offline against its own example URLs; exit 1 if any fails")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @common
-def sources(fmt, archive_path, seeds_dir):
-    """List the configured sources (seeds), validating every seed file."""
+def sources(source, check, fmt, archive_path, seeds_dir):
+    """List the configured sources (seeds), validating every seed file, or only SOURCE."""
     from wirewatch import commands
-    commands.sources(seeds_dir, fmt)
+    if check:
+        commands.check_sources(seeds_dir, source, fmt)
+    else:
+        commands.sources(seeds_dir, fmt, source)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", required=True, help="the seed whose drop rules, time zone, pattern and id apply")
+@click.option("--url", help="where the page was fetched from [default: its canonical link or og:url]")
+@click.option("--links", is_flag=True, help="list the article links discovery would take from it (a listing page)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@common
+def extract(file, source, url, links, fmt, archive_path, seeds_dir):
+    """Try SOURCE's seed on a saved page FILE, offline: what the crawler would extract from it."""
+    from wirewatch import commands
+    commands.extract_saved(file, source, seeds_dir, url=url, links=links, fmt=fmt)
 
 
 @main.command()
@@ -126,6 +144,7 @@ from wirewatch.cli_edits import changes, feed, reextract  # noqa: E402
 main.add_command(changes)
 main.add_command(feed)
 main.add_command(reextract)
+
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What each command does, in terms of the core packages; printing only."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -110,11 +111,61 @@ def sql(query, archive_path, fmt) -> None:
     print_rows(columns, rows, fmt)
 
 
-def sources(seeds_dir, fmt) -> None:
-    seeds = load_seeds(seeds_dir)
-    rows = [[s.name, s.title, s.language or "", ", ".join(s.domains), len(s.feeds), len(s.sitemaps), len(s.pages),
-             f"{int(s.every.total_seconds())}s", s.path] for s in seeds.values()]
-    print_rows(["name", "title", "language", "domains", "feeds", "sitemaps", "pages", "every", "file"], rows, fmt)
+def sources(seeds_dir, fmt, source=None) -> None:
+    from crawler.seedcheck import discovery_methods
+    seeds = [get_seed(source, seeds_dir)] if source else load_seeds(seeds_dir).values()
+    counts = fmt != "table"     # the discovery column says as much; kept as numbers for scripts
+    cols = ["name", "title", "language", "domains", "discovery", *(("feeds", "sitemaps", "pages") if counts else ()),
+            "every", "examples", "file"]
+    rows = [[s.name, s.title, ", ".join(s.languages), ", ".join(s.domains), discovery_methods(s),
+             *((len(s.feeds), len(s.sitemaps), len(s.pages)) if counts else ()),
+             f"{int(s.every.total_seconds())}s", len(s.examples), s.path] for s in seeds]
+    print_rows(cols, rows, fmt)
+
+
+def check_sources(seeds_dir, source, fmt) -> None:
+    from crawler.seedcheck import check_directory
+    from jobs.schedule import policy_for
+    reports = check_directory(seeds_dir, source, recheck=policy_for)
+    print_rows(["source", "result", "details", "file"],
+               [[r.name, "ok" if r.ok else "FAILED", r.summary(), r.path] for r in reports], fmt)
+    failed = [r.name for r in reports if not r.ok]
+    if failed:
+        raise ValueError(f"{len(failed)} of {len(reports)} seeds failed the check: {', '.join(failed)}")
+
+
+def extract_saved(file, source, seeds_dir, *, url, links, fmt) -> None:
+    from pathlib import Path
+
+    from crawler import savedpage
+    seed = get_seed(source, seeds_dir)
+    body = Path(file).read_bytes()
+    url = url or savedpage.declared_url(body)
+    if not url:
+        raise ValueError(f"{file}: the page names no canonical URL or og:url; give --url")
+    if links:
+        found = savedpage.page_articles(body, url, seed)
+        if fmt == "json":
+            print_json([vars(a) for a in found])
+        else:
+            print_rows(["id", "url", "text"], [[a.id, a.url, a.text] for a in found])
+            click.echo(f"{len(found)} articles on {url} for {source}")
+        return
+    snap = savedpage.extract_page(body, url, seed)
+    fields = ("url", "quality", "quality_reason", "title", "headlines", "byline", "published_at", "modified_at",
+              "language", "tags", "canonical_url", "lead", "extractor")
+    if fmt == "json":
+        print_json({**{f: getattr(snap, f) for f in fields}, "text": snap.text})
+        return
+    for name in fields:
+        value = getattr(snap, name)
+        if isinstance(value, dict):
+            value = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, (list, tuple)):
+            value = ", ".join(value)
+        click.echo(f"{name}: {value or ''}")
+    click.echo("")
+    click.echo(snap.text or "")
 
 
 def status(archive_path, seeds_dir, fmt) -> None:

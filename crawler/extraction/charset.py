@@ -4,7 +4,10 @@ Order of evidence: a byte-order mark (unambiguous, so it wins, as browsers do), 
 the HTTP Content-Type header, a `<meta charset>` / http-equiv declaration in the first bytes, then
 detection (charset-normalizer). A declaration that the bytes plainly contradict (many invalid
 sequences, e.g. a server default "utf-8" header on a windows-1251 page) is passed over for the
-next piece of evidence; a few bad sequences (a response cut inside a character) are not.
+next piece of evidence; a few bad sequences (a response cut inside a character) are not. Bytes
+that are valid UTF-8 with several multi-byte characters are UTF-8 even where a single-byte
+charset is declared (a page transcoded to UTF-8 that kept its old `<meta charset=windows-1251>`):
+text really written in windows-125x or ISO-8859-x essentially never forms valid UTF-8 sequences.
 
 Never raises on bad bytes: whatever cannot be decoded becomes U+FFFD.
 """
@@ -14,6 +17,8 @@ import codecs
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
+from itertools import islice
 
 import charset_normalizer
 
@@ -24,6 +29,9 @@ META_PRESCAN_BYTES = 8192
 # A declared encoding is trusted unless more than this share of the bytes fail to decode with it.
 MAX_BAD_SHARE = 0.001
 MAX_BAD_ABSOLUTE = 4
+# Valid UTF-8 with at least this many non-ASCII characters overrules a declared single-byte
+# charset (one or two could be a legitimate "Ã©" in latin-1 text; the same bar as mojibake repair).
+MIN_UTF8_CHARACTERS = 3
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -51,6 +59,7 @@ _SUPERSETS = {
 _META_CHARSET = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]{2,40})""", re.IGNORECASE
 )
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]{2,40})""", re.IGNORECASE)
 # C0 controls other than tab, newline and carriage return: lxml truncates or refuses text with
 # them, and they are never content.
@@ -66,6 +75,10 @@ def decode_html(body: bytes, headers: Mapping[str, object] | None = None) -> str
             text = body[len(bom):].decode(encoding, errors="replace")
             return _finish(text)
     declared = [enc for enc in (header_charset(headers), meta_charset(body)) if enc]
+    if declared and is_single_byte(declared[0]):
+        text = _plain_utf8(body)
+        if text is not None:
+            return _finish(text)
     for encoding in declared:
         text = _decode_if_plausible(body, encoding)
         if text is not None:
@@ -111,6 +124,28 @@ def normalise_encoding(label: str) -> str | None:
     name = name.replace("-", "_")
     name = _SUPERSETS.get(name, name)
     return "utf-8" if name == "utf_8" else name
+
+
+@lru_cache(maxsize=64)
+def is_single_byte(encoding: str) -> bool:
+    """True for charsets that map every byte to one character (windows-125x, ISO-8859-x, KOI8…)."""
+    if encoding.replace("-", "_").startswith("utf"):
+        return False
+    try:
+        return len(bytes(range(0x80, 0x100)).decode(encoding, errors="replace")) == 0x80
+    except LookupError:
+        return False
+
+
+def _plain_utf8(body: bytes) -> str | None:
+    """The text, when the bytes are valid UTF-8 holding at least MIN_UTF8_CHARACTERS non-ASCII
+    characters; else None."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    found = sum(1 for _ in islice(_NON_ASCII.finditer(text), MIN_UTF8_CHARACTERS))
+    return text if found >= MIN_UTF8_CHARACTERS else None
 
 
 def _header_value(headers: Mapping[str, object] | None, name: str) -> str | None:

@@ -4,13 +4,16 @@ Structured statements first (JSON-LD datePublished / dateModified, article:publi
 modified_time and their kin, <time> elements marked up as such); htmldate (through trafilatura's
 settings) only as a fallback for the published date, since it returns a date without the time.
 A time of day and a zone are kept when the page gives them and never invented when it does not:
-"2020-03-10T12:00:00" stays naive, "2019-11-20" stays a date.
+"2020-03-10T12:00:00" stays naive, "2019-11-20" stays a date — unless the source's seed states the
+zone its pages mean (`[article] timezone`, e.g. Kyodo's JSON-LD times are Japan time without an
+offset): then a naive time is read in that zone, a publisher fact written down, not a guess.
 """
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 from htmldate import find_date
 from lxml.html import HtmlElement
@@ -41,7 +44,29 @@ _ISO_ZONE_WITHOUT_COLON = re.compile(r"([+-]\d\d)(\d\d)$")
 _ISO_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d")
 
 
-def published_at(tree: HtmlElement, page: PageMeta, url: str | None = None) -> str | None:
+def published_at(tree: HtmlElement, page: PageMeta, url: str | None = None, zone: str | None = None) -> str | None:
+    return in_zone(_published_at(tree, page, url), zone)
+
+
+def modified_at(tree: HtmlElement, page: PageMeta, zone: str | None = None) -> str | None:
+    return in_zone(_first_date(
+        [text_of(page.article_value("dateModified")), *page.all(*MODIFIED_META)],
+        tree, MODIFIED_XPATH,
+    ), zone)
+
+
+def in_zone(value: str | None, zone: str | None) -> str | None:
+    """A naive ISO datetime read as local time in `zone` (an IANA name), with its offset on that
+    day (summer time included); a date, an aware time or no zone: unchanged."""
+    if not value or not zone or "T" not in value:
+        return value
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        return value
+    return parsed.replace(tzinfo=ZoneInfo(zone)).isoformat(timespec="seconds" if not parsed.microsecond else "auto")
+
+
+def _published_at(tree: HtmlElement, page: PageMeta, url: str | None) -> str | None:
     stated = _first_date(
         [text_of(page.article_value("datePublished")), *page.all(*PUBLISHED_META)],
         tree, PUBLISHED_XPATH,
@@ -54,13 +79,6 @@ def published_at(tree: HtmlElement, page: PageMeta, url: str | None = None) -> s
     except Exception:  # htmldate bugs must not lose the article
         return None
     return found or None
-
-
-def modified_at(tree: HtmlElement, page: PageMeta) -> str | None:
-    return _first_date(
-        [text_of(page.article_value("dateModified")), *page.all(*MODIFIED_META)],
-        tree, MODIFIED_XPATH,
-    )
 
 
 def normalise_date(value: str) -> str | None:

@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.linkextractors import LinkExtractor
 
 from archive import revision
 from archive.noise import Noise
@@ -27,7 +26,7 @@ from archive.records import FetchResult
 from archive.store import Archive
 from archive.warc import payload_digest
 from crawler import rawcapture
-from crawler.discovery import article_links, feed_entries, sitemap_entries
+from crawler.discovery import article_links, feed_entries, listing_links, sitemap_entries
 from crawler.extract_pool import ExtractionFailed, extract_async
 from crawler.politeness import RobotsDisallowed, SourceDeferred
 from crawler.items import Exchange, FetchItem, SignalItem
@@ -68,7 +67,6 @@ class WireSpider(scrapy.Spider):
         self.noise = Noise()          # the source's learned noise, as the crawl started
         self.containers: Counter[str] = Counter()   # body containers seen on this source's pages
         self.requested: set[str] = set()
-        self.links = LinkExtractor(allow=self.seed.pattern.pattern, unique=True)
 
     @property
     def job(self) -> str:
@@ -125,7 +123,7 @@ class WireSpider(scrapy.Spider):
             self.logger.warning("not a sitemap: %s", response.url)
 
     async def parse_listing(self, response):
-        links = ((link.url, None) for link in self.links.extract_links(response))
+        links = ((link.url, None) for link in listing_links(response, pattern=self.seed.pattern))
         async for out in self._discovered(article_links(links, self.seed.is_article), response.url):
             yield out
 
@@ -269,7 +267,8 @@ class WireSpider(scrapy.Spider):
             result.snapshot = await extract_async(response.body, response.url, headers, self.seed.drop,
                                                   self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
                                                   noise=self._noise(known), probe=probe,
-                                                  container=self._container_hint(known))
+                                                  container=self._container_hint(known),
+                                                  timezone=self.seed.timezone)
         except ExtractionFailed as exc:   # its worker died twice, the second time on this page alone
             result.error = f"extraction failed: {exc.reason}"
             return                        # an `error` fetch; the response still goes to WARC
@@ -319,7 +318,8 @@ class WireSpider(scrapy.Spider):
             return
         try:
             baseline = await extract_async(body, uri, dict(headers), self.seed.drop,
-                                           self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"))
+                                           self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
+                                           timezone=self.seed.timezone)
         except Exception as exc:          # ExtractionFailed included: compare with the stored latest
             self.logger.warning("cannot re-extract %s from WARC: %s", known.article_id, exc)
             return
