@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
 from urllib.parse import urldefrag, urljoin
+from zoneinfo import ZoneInfo
 
 import feedparser
 from dateutil.parser import isoparse
@@ -24,8 +25,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 
-def parse_datetime(text: str | None) -> datetime | None:
-    """A sitemap <lastmod> (W3C datetime, or a bare date) as an aware UTC datetime."""
+def parse_datetime(text: str | None, zone: str | None = None) -> datetime | None:
+    """A sitemap <lastmod> (W3C datetime, or a bare date) as an aware UTC datetime; one without
+    an offset is in `zone` (an IANA name: the seed's `[article] timezone`), else UTC."""
     if not text:
         return None
     try:
@@ -33,7 +35,7 @@ def parse_datetime(text: str | None) -> datetime | None:
     except (ValueError, OverflowError):
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=ZoneInfo(zone) if zone else timezone.utc)
     return value.astimezone(timezone.utc)
 
 
@@ -68,8 +70,9 @@ def _get(entry, key):
         return entry.get(key)
 
 
-def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, datetime | None]]]:
-    """('sitemapindex' | 'urlset', [(loc, lastmod)]); ('invalid', []) when it is not a sitemap."""
+def sitemap_entries(body: bytes, zone: str | None = None) -> tuple[str, list[tuple[str, datetime | None]]]:
+    """('sitemapindex' | 'urlset', [(loc, lastmod)]); ('invalid', []) when it is not a sitemap.
+    `zone`: where an offset-less lastmod is (see parse_datetime)."""
     if body[:2] == b"\x1f\x8b":
         try:
             body = gunzip(body, max_size=64 * 1024 * 1024)
@@ -83,7 +86,7 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, datetime | None]]
     for entry in sitemap:
         loc = entry.get("loc")
         if loc:
-            out.append((clean_url(loc), parse_datetime(entry.get("lastmod"))))
+            out.append((clean_url(loc), parse_datetime(entry.get("lastmod"), zone)))
     return (sitemap.type if sitemap.type in ("sitemapindex", "urlset") else "invalid"), out
 
 

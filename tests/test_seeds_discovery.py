@@ -200,3 +200,18 @@ def test_discovery_methods_read_as_a_person_would_say_them():
     seeds = load_seeds(ROOT / "seeds")
     assert discovery_methods(seeds["interfax"]) == "1 feed, 1 sitemap, 2 pages"
     assert discovery_methods(seeds["prensa_latina"]) == "1 page"
+
+
+def test_an_offset_less_lastmod_is_in_the_seed_time_zone():
+    body = (b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b'<url><loc>https://apnews.com/article/a-0123456789abcdef0123456789abcdef</loc>'
+            b'<lastmod>2026-07-01T09:30:00</lastmod></url>'
+            b'<url><loc>https://apnews.com/article/b-1123456789abcdef0123456789abcdef</loc>'
+            b'<lastmod>2026-07-01T09:30:00Z</lastmod></url></urlset>')
+    zone = load_seed(ROOT / "seeds" / "ap.toml").timezone
+    assert zone == "America/New_York"
+    _, entries = sitemap_entries(body, zone)
+    assert [when.isoformat() for _, when in entries] == ["2026-07-01T13:30:00+00:00",   # EDT is UTC-4
+                                                         "2026-07-01T09:30:00+00:00"]   # a stated offset stays
+    _, entries = sitemap_entries(body)
+    assert entries[0][1].isoformat() == "2026-07-01T09:30:00+00:00"                      # no zone: UTC

@@ -111,7 +111,7 @@ class WireSpider(scrapy.Spider):
             yield out
 
     async def parse_sitemap(self, response):
-        kind, entries = sitemap_entries(response.body)
+        kind, entries = sitemap_entries(response.body, self.seed.timezone)
         if kind == "sitemapindex":
             for loc, _ in entries:
                 if self.seed.in_domains(loc):
