@@ -24,6 +24,10 @@ _WORDS = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u
 # a few pages).
 RETRY_BELOW_WORDS = 50
 _STYLED = XPath("//body//*[@hidden or @style]")
+# A table cell holding several paragraphs is page layout (a 1990s template puts the whole story
+# in one cell), not data: trafilatura would join its paragraphs into one "| … |" line.
+_LAYOUT_CELLS = XPath("//body//td[count(.//p) >= 2] | //body//th[count(.//p) >= 2]")
+_TABLE_PARTS = {"table", "thead", "tbody", "tfoot", "tr", "td", "th"}
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # A source's learned container is used on a page when it holds this share of trafilatura's text.
 HINT_SHARE = 0.6
@@ -102,7 +106,7 @@ def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     precision threw the baby out), trafilatura runs again on the whole page in balanced mode.
     The caller's tree is not changed.
     """
-    text = _trafilatura(without_hidden(tree), url, favor_precision=True)
+    text = _trafilatura(without_layout_tables(without_hidden(tree)), url, favor_precision=True)
     if word_count(text) < RETRY_BELOW_WORDS:
         retry = _trafilatura(tree, url, favor_precision=False)
         if word_count(retry) > word_count(text):
@@ -189,6 +193,23 @@ def without_hidden(tree: HtmlElement) -> HtmlElement:
     for element in _STYLED(copy):
         if _is_hidden(element) and element.getparent() is not None:
             element.drop_tree()
+    return copy
+
+
+def without_layout_tables(tree: HtmlElement) -> HtmlElement:
+    """The tree with layout tables (see _LAYOUT_CELLS) turned into plain blocks, so each of their
+    paragraphs is a line of its own: a copy when there are any, else the tree itself. Data tables
+    (cells of words and figures) are left as they are."""
+    if not _LAYOUT_CELLS(tree):
+        return tree
+    copy = deepcopy(tree)
+    for cell in _LAYOUT_CELLS(copy):
+        table = next((a for a in cell.iterancestors("table")), None)
+        if table is None:
+            continue
+        for element in [table, *table.iter(*_TABLE_PARTS)]:
+            if element.tag in _TABLE_PARTS:
+                element.tag = "div"
     return copy
 
 
