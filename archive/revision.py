@@ -59,6 +59,15 @@ def key(version: dict, noise: Noise = Noise()) -> str:
     return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 
+def same_as_latest(latest: dict | None, snapshot: Snapshot) -> bool:
+    """Whether a capture is the latest version exactly: every compared field equal with no noise
+    left out, extracted by the extractor that made the version. Whatever noise the archive knows
+    when it writes, it can only call such a capture unchanged too, so the capture proves nothing
+    new and its raw bytes are not needed."""
+    return (bool(latest) and snapshot.is_article and not snapshot.probe_only
+            and latest.get("extractor") == snapshot.extractor and key(latest) == key(fields(snapshot)))
+
+
 def for_comparison(version: dict, noise: Noise) -> dict:
     """The version as change analysis reads it: its text without the noise."""
     return dict(version, text=noise.strip(version.get("text")))

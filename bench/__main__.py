@@ -167,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     tables: list[tuple[str, str]] = []
     if "crawl" in args.parts:
         from bench import realbench
-        results["crawl"] = realbench.run(args.articles, hosts=args.hosts, rounds=args.rounds, workdir=args.workdir)
+        results["crawl"] = realbench.run(args.articles, hosts=args.hosts, rounds=args.rounds, workdir=args.workdir,
+                                         identical_rounds=1 if args.quick else realbench.IDENTICAL_ROUNDS)
         tables.append(("Crawl of real pages: end to end vs extraction alone; requests; re-checks",
                        realbench.table(results["crawl"])))
     if "sim" in args.parts:

@@ -57,3 +57,28 @@ def test_a_schema_3_archive_keeps_its_fingerprints(tmp_path):
         assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
     assert "probe_hash" not in columns and "next_check" in columns
     assert archive.known("s", all_=True)[0].probe_hash == PROBE
+
+
+def test_only_a_capture_equal_to_the_latest_version_without_noise_needs_no_raw_capture(tmp_path):
+    """The spider keeps no WARC record of a re-check that `same_as_latest` proves unchanged."""
+    from archive import revision
+    from archive.normalize import label_key
+    from archive.noise import Noise
+
+    archive = Archive(tmp_path / "a.duckdb")
+    body = BODY_LINES + ["Read also: Markets fall"]
+    archive.record_batch([fetch(0, snapshot=snap(text="\n".join(body)))])
+    latest = archive.known("s", all_=True, with_latest=True)[0].latest
+    assert revision.same_as_latest(latest, snap(text="\n".join(body)))
+    rotated = snap(text="\n".join(BODY_LINES + ["Read also: Oil jumps"]))
+    assert not revision.same_as_latest(latest, rotated)          # equal only once noise is left out:
+    assert revision.key(latest, Noise(frozenset({label_key("Read also:")}))) == \
+        revision.key(revision.fields(rotated), Noise(frozenset({label_key("Read also:")})))   # the archive decides
+    other_extractor = snap(text="\n".join(body))
+    other_extractor.extractor = "another extractor"
+    assert not revision.same_as_latest(latest, other_extractor)   # compared with a re-extraction instead
+    assert not revision.same_as_latest(None, snap(text="\n".join(body)))
+
+
+BODY_LINES = ["MOSCOW, October 17. /TASS/. Russia condemns all forms of terrorism.",
+              "At least 2,800 people were killed.", "The diplomat spoke at a news conference."]
