@@ -20,12 +20,19 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m wirewatch.demo
+	@echo "Browse the demo archive (read-only, on this machine only):"
+	@echo "  $(BIN)/wirewatch serve --archive data/demo/wirewatch.duckdb --seeds data/demo/seeds   # then open http://127.0.0.1:8080/"
 
-test: $(STAMP)
+# The web view's tests drive Debian's headless Chromium (Playwright never downloads a browser here).
+test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest -q
+
+/usr/bin/chromium:
+	apt-get update -q && apt-get install -y -q chromium chromium-driver
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.webbench
 
 clean:
 	rm -rf $(VENV) data/demo bench/out

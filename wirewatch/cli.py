@@ -145,6 +145,9 @@ main.add_command(changes)
 main.add_command(feed)
 main.add_command(reextract)
 
+from wirewatch.cli_serve import serve  # noqa: E402
+
+main.add_command(serve)
 
 
 if __name__ == "__main__":
