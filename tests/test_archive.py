@@ -189,3 +189,18 @@ def test_warc_records_read_back(tmp_path):
         types = [(r.rec_type, r.rec_headers.get_header("WARC-Payload-Digest")) for r in ArchiveIterator(fh)]
     assert [t for t, _ in types] == ["warcinfo", "response", "request", "revisit", "request"]
     assert types[1][1] == types[3][1] == payload_digest(body)
+
+
+def test_the_write_ahead_log_stays_small_so_opening_the_archive_stays_cheap(tmp_path):
+    """Every open replays the whole log: at DuckDB's default 16 MB threshold a crawl's writer and
+    every reader spent longer replaying it than writing (see store.WAL_CHECKPOINT_AT)."""
+    archive = Archive(tmp_path / "a.duckdb")
+    wal = tmp_path / "a.duckdb.wal"
+    paragraph = " ".join(f"word{i}" for i in range(400))
+    biggest = 0
+    for batch in range(12):
+        archive.record_batch([fetch(batch, key=f"{batch}-{i}", snapshot=snap(text="\n".join(
+            f"{paragraph} {batch} {i} {p}" for p in range(20)))) for i in range(20)])
+        biggest = max(biggest, wal.stat().st_size if wal.exists() else 0)
+    assert biggest < 4 * 1024 * 1024     # 12 batches of ~1.2 MB of log each: folded as it goes
+    assert rows(archive, "SELECT count(*) FROM versions") == [(240,)]
