@@ -25,7 +25,7 @@ demo: $(STAMP)
 
 # The web view's tests drive Debian's headless Chromium (Playwright never downloads a browser here).
 test: $(STAMP) /usr/bin/chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 /usr/bin/chromium:
 	apt-get update -q && apt-get install -y -q chromium chromium-driver
