@@ -46,6 +46,7 @@ WITH rows AS (
 )
 SELECT * FROM rows
 WHERE ($since IS NULL OR captured_at >= $since)
+  AND ($until IS NULL OR captured_at <= $until)
   AND (len($sources) = 0 OR list_contains($sources, source))
   AND (len($classes) = 0 OR list_has_any(classes, $classes))
 ORDER BY captured_at DESC, article_id, version DESC NULLS LAST
@@ -82,11 +83,12 @@ def check_sources(con, sources: Iterable[str], configured: Iterable[str] = ()) -
 
 def recent_changes(con, *, since: datetime | None = None, sources: Iterable[str] = (),
                    classes: Iterable[str] = (), events: Iterable[str] = EVENT_CLASSES,
-                   limit: int | None = None) -> list[dict]:
-    """Transitions and events, newest first. `classes` keeps the rows having any of them;
-    `events` says which event classes get rows (the feed takes only 'pulled')."""
+                   limit: int | None = None, until: datetime | None = None) -> list[dict]:
+    """Transitions and events, newest first, from `since` to `until` (both included). `classes`
+    keeps the rows having any of them; `events` says which event classes get rows (the feed takes
+    only 'pulled')."""
     cur = con.execute(_QUERY, {
-        "events": list(EVENT_CLASSES), "event_kinds": list(events), "since": since,
+        "events": list(EVENT_CLASSES), "event_kinds": list(events), "since": since, "until": until,
         "sources": list(sources), "classes": list(classes),
         "limit": int(limit) if limit else 2**62})
     names = [d[0] for d in cur.description]

@@ -138,7 +138,8 @@ def schema_listing(con) -> list[dict]:
             for name, kind, columns in cur.fetchall()]
 
 
-def changes_cutoff(con, *, since=None, sources=(), classes=(), events=(), event_classes=(), count: int):
+def changes_cutoff(con, *, since=None, sources=(), classes=(), events=(), event_classes=(), count: int = 0,
+                   newer_than=None):
     """The time of the `count`-th newest row archive.recent.recent_changes would list with these
     filters (of the oldest, when there are fewer; None when there is none): passed to it as
     `since`, it then builds (classes,
@@ -147,7 +148,8 @@ def changes_cutoff(con, *, since=None, sources=(), classes=(), events=(), event_
     `event_classes`: all event classes (a transition's classes leave them out), as recent has them.
 
     Only the keys are read here, with the same filters as recent's query; a filter is part of
-    the SQL only when it is given, so DuckDB can take the newest rows off the time column."""
+    the SQL only when it is given, so DuckDB can take the newest rows off the time column.
+    With `newer_than` (a time) it returns instead how many such rows are newer than that."""
     where_v, where_e, params = ["c.from_version IS NOT NULL"], ["list_contains($events, k.class)"], \
         {"events": list(events), "count": int(count)}
     if since is not None:
@@ -164,15 +166,16 @@ def changes_cutoff(con, *, since=None, sources=(), classes=(), events=(), event_
                              AND NOT list_contains($event_classes, x.class))""")
         where_e.append("list_contains($classes, k.class)")
         params.update(classes=list(classes), event_classes=list(event_classes))
-    row = con.execute(
-        f"""SELECT min(t), count(*) FROM (
-              SELECT t FROM (
-                SELECT v.captured_at AS t FROM versions v
+    times = f"""SELECT v.captured_at AS t FROM versions v
                 JOIN version_changes c ON c.article_id = v.article_id AND c.version = v.version
                 JOIN articles a ON a.article_id = v.article_id
                 WHERE {' AND '.join(where_v)}
                 UNION ALL
                 SELECT k.happened_at FROM change_classes k JOIN articles a ON a.article_id = k.article_id
-                WHERE {' AND '.join(where_e)})
-              ORDER BY t DESC LIMIT $count)""", params).fetchone()
+                WHERE {' AND '.join(where_e)}"""
+    if newer_than is not None:   # how many rows are newer than a time (for a deep page's offset)
+        params["newer_than"] = newer_than
+        params.pop("count")
+        return con.execute(f"SELECT count(*) FROM ({times}) WHERE t > $newer_than", params).fetchone()[0]
+    row = con.execute(f"SELECT min(t), count(*) FROM ({times} ORDER BY t DESC LIMIT $count)", params).fetchone()
     return row[0]

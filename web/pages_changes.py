@@ -47,14 +47,14 @@ def parse_filters(request: Request) -> dict:
     return {"source": sources, "class": classes, "since": since, "page": int(page), "cutoff": cutoff}
 
 
-def _select(con, settings, filters: dict, *, limit: int, events=recent.EVENT_CLASSES) -> list[dict]:
+def _select(con, settings, filters: dict, *, limit: int, skip: int = 0, events=recent.EVENT_CLASSES) -> list[dict]:
     seeds, _ = configured_seeds(settings)
     try:
         chosen = recent.check_sources(con, filters["source"], seeds)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     return newest_changes(con, since=filters["cutoff"], sources=chosen, classes=filters["class"], events=events,
-                          limit=limit)
+                          limit=limit, skip=skip)
 
 
 def changes(request: Request):
@@ -62,16 +62,16 @@ def changes(request: Request):
     filters = parse_filters(request)
     size, page = settings.page_size, filters["page"]
     with settings.archive.reading() as con:
-        rows = _select(con, settings, filters, limit=page * size + 1)
+        rows = _select(con, settings, filters, skip=(page - 1) * size, limit=size + 1)   # one more: a next page?
         known_sources = views.sources(con)
-    shown = rows[(page - 1) * size: page * size]
+    shown = rows[:size]
     plain_filters = {k: filters[k] for k in ("source", "class", "since")}
     data = {
         "page": "changes", "filters": plain_filters, "page_number": page, "page_size": size,
         "rows": [change_row(r) for r in shown],
         "first_row": (page - 1) * size + 1 if shown else 0,
         "previous_page": links.changes(plain_filters, page=page - 1) if page > 1 else None,
-        "next_page": links.changes(plain_filters, page=page + 1) if len(rows) > page * size else None,
+        "next_page": links.changes(plain_filters, page=page + 1) if len(rows) > size else None,
         "atom": links.changes(plain_filters, fmt="atom"),
         "json": links.changes(plain_filters, page=page, fmt="json"),
         "choices": {"source": sorted(set(known_sources) | set(configured_seeds(settings)[0])),
