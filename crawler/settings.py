@@ -51,7 +51,7 @@ WIREWATCH_RETRY_AFTER_HTTP_CODES = [429, 503]
 WIREWATCH_RETRY_AFTER_WAIT = 30.0
 # 403 and 429 back the host off (crawler/throttle.py): each doubles the slot's delay (at least the
 # start, at most the max); each success halves it, and under the start it is gone.
-WIREWATCH_BACKOFF_HTTP_CODES = [403, 429]
+WIREWATCH_BACKOFF_HTTP_CODES = [401, 403, 429]   # 401: DataDome answers bots so too
 WIREWATCH_BACKOFF_START = 1.0           # seconds
 WIREWATCH_BACKOFF_MAX = 600.0           # seconds
 WIREWATCH_THROTTLE_CARRY_OVER = True    # a crawl's slots start from the delay the last crawl left
@@ -66,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     # above HttpCompressionMiddleware (590): sees each response as received, for the WARC
     "crawler.rawcapture.RawCaptureMiddleware": 595,
 }
+# Tests and demos only: with WIREWATCH_HOST_MAP set, a seed's real hosts are fetched from local
+# simulators (crawler/hostmap.py); unset, this add-on does nothing.
+ADDONS = {"crawler.hostmap.HostMapAddon": 0}
 ITEM_PIPELINES = {"crawler.pipeline.ArchivePipeline": 300}
 EXTENSIONS = {
     "crawler.progress.CrawlProgress": 500,
@@ -74,7 +77,7 @@ EXTENSIONS = {
 }
 
 # Articles are handled in the spider's callbacks with their status codes (304, 404, 410, 5xx).
-HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 429, 500, 502, 503, 504]
+HTTPERROR_ALLOWED_CODES = [304, 401, 403, 404, 410, 429, 500, 502, 503, 504]
 # Conditional GETs are ours to make; Scrapy's cache would answer them itself.
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False

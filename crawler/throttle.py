@@ -4,7 +4,7 @@ Replaces scrapy.extensions.throttle.AutoThrottle (disabled in settings):
 - its delay per download slot is kept process-wide (crawler.politeness.THROTTLE) and restored
   when a later crawl of the process creates the same slot, instead of starting over from
   AUTOTHROTTLE_START_DELAY every crawl;
-- a response in WIREWATCH_BACKOFF_HTTP_CODES (403, 429) doubles the slot's delay (at least
+- a response in WIREWATCH_BACKOFF_HTTP_CODES (401, 403, 429) doubles the slot's delay (at least
   WIREWATCH_BACKOFF_START, at most WIREWATCH_BACKOFF_MAX); a success (a status below 400) halves
   the backoff again, and under WIREWATCH_BACKOFF_START it is gone. This works with AutoThrottle
   off too (a seed's `autothrottle = false`): then the delay is DOWNLOAD_DELAY plus the backoff.
@@ -42,7 +42,7 @@ class PoliteThrottle(AutoThrottle):
         if self.enabled and self.target_concurrency <= 0.0:
             raise NotConfigured(f"AUTOTHROTTLE_TARGET_CONCURRENCY ({self.target_concurrency!r}) must be higher than 0.")
         self.carry_over = s.getbool("WIREWATCH_THROTTLE_CARRY_OVER", True)
-        self.backoff_codes = {int(c) for c in s.getlist("WIREWATCH_BACKOFF_HTTP_CODES", [403, 429])}
+        self.backoff_codes = {int(c) for c in s.getlist("WIREWATCH_BACKOFF_HTTP_CODES", [401, 403, 429])}
         self.backoff_start = s.getfloat("WIREWATCH_BACKOFF_START", 1.0)
         self.backoff_max = s.getfloat("WIREWATCH_BACKOFF_MAX", 600.0)
         self.seen: dict[str, int] = {}    # slots of this crawl given their remembered delay (key -> id)

@@ -58,8 +58,24 @@ def wait_for(predicate, timeout=60, every=0.5):
     return False
 
 
-def start_daemon(ww, *extra):
-    env = dict(os.environ, WIREWATCH_ARCHIVE=str(ww.archive), WIREWATCH_SEEDS=str(ww.seeds), PYTHONUNBUFFERED="1")
+def start_daemon(ww, *extra, env: dict | None = None):
+    env = dict(os.environ, WIREWATCH_ARCHIVE=str(ww.archive), WIREWATCH_SEEDS=str(ww.seeds), PYTHONUNBUFFERED="1",
+               **(env or {}))
     cmd = [sys.executable, "-m", "wirewatch.cli", "run", "--recheck-every", "1s", "--discover-every", "2s",
            "--jitter", "0", *extra]
     return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+# A re-check policy for end-to-end tests of the real seeds, which must not be edited: every
+# article is due again a second after its last check (a first 404 is confirmed a second later,
+# a gone one looked at again a second later); the seed's other [recheck] values are kept. Pass
+# it with `--set WIREWATCH_SCHEDULE=support.fast_recheck_schedule` and PYTHONPATH=tests.
+FAST_RECHECK = {"tiers": [["30d", "1s"]], "min_interval": "1s", "max_interval": "1h",
+                "backoff_after": "30d", "confirm_gone_after": "1s", "gone_interval": "1s"}
+
+
+def fast_recheck_schedule(seed):
+    from dataclasses import replace
+
+    from jobs.schedule import schedule_for
+    return schedule_for(replace(seed, recheck={**seed.recheck, **FAST_RECHECK}))

@@ -30,6 +30,10 @@ def _change_slug(sim, args):
     return {"url": sim.change_slug(_need(args, "id"), args.pop("new_slug", None))}
 
 
+def _move(sim, args):
+    return {"url": sim.move(_need(args, "id"))}
+
+
 def _pull(sim, args):
     aid = _need(args, "id")
     sim.pull(aid, int(args.pop("status", 404)))
@@ -66,7 +70,8 @@ def _reset_log(sim, args):
     return {"ok": True}
 
 
-POST_ACTIONS = {"publish": _publish, "edit": _edit, "change_slug": _change_slug, "pull": _pull, "restore": _restore,
+POST_ACTIONS = {"publish": _publish, "edit": _edit, "change_slug": _change_slug, "move": _move,
+                "pull": _pull, "restore": _restore,
                 "fault": _fault, "clear_faults": _clear_faults, "add_cp1251_article": _cp1251,
                 "cp1251": _cp1251, "timeline": _timeline, "run_timeline": _timeline,
                 "reset_log": _reset_log}

@@ -28,15 +28,20 @@ BYLINES = {
            "Viktor Sokolov", "Laura Chen", "Ahmed Karimi", "Elena Rossi", "Tom Fischer",
            "Yuki Tanaka", "Olga Ivanova"],
     "ru": ["Анна Петрова", "Виктор Соколов", "Ольга Иванова", "Дмитрий Орлов", "Мария Лебедева"],
+    "es": ["Ana María Pérez", "Jorge Luis Hernández", "Lourdes García", "Pedro Rivero",
+           "Marta Fonseca"],
+    "uk": ["Оксана Коваль", "Андрій Мельник", "Ірина Шевчук", "Тарас Бойко"],
 }
 
-BYLINE_PREFIX = {"en": "By ", "ru": "Автор: "}
+BYLINE_PREFIX = {"en": "By ", "ru": "Автор: ", "es": "Por ", "uk": "Автор: "}
 
 # A figure with thousands separators, the kind a casualty count or a budget line is revised in.
-# English groups with commas; Russian with a space ("2 800").
+# English groups with commas; Russian with a space ("2 800"); Spanish with a full stop ("2.800").
 FIGURE_RE = {
     "en": re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)"),
     "ru": re.compile(r"(?<!\d)(?<!\d )\d{1,3}(?: \d{3})+(?!\d)"),
+    "uk": re.compile(r"(?<!\d)(?<!\d )\d{1,3}(?: \d{3})+(?!\d)"),
+    "es": re.compile(r"(?<![\d,.])\d{1,3}(?:\.\d{3})+(?![\d.]|,\d)"),
 }
 FIGURE_SENTENCES = {
     "en": ["At least {n} people were affected, officials said.",
@@ -45,12 +50,15 @@ FIGURE_SENTENCES = {
            "The figure includes some {n} cases recorded since the start of the year, according "
            "to official data."],
     "ru": ["По данным властей, пострадали не менее {n} человек."],
+    "es": ["Al menos {n} personas resultaron afectadas, según fuentes oficiales."],
+    "uk": ["За даними влади, постраждали щонайменше {n} людей."],
 }
 
 _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                      ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n",
                       "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y",
                       "", "e", "yu", "ya"]))
+_TRANSLIT.update({"і": "i", "ї": "yi", "є": "ye", "ґ": "g"})    # Ukrainian
 _NOT_TAGS = set("""The A An In On At Of For And But Or He She It They We I This That These Those
 His Her Its Their Our After Before When While As If By From With Without To Now Then There Here
 Mr Mrs Ms Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
@@ -122,7 +130,7 @@ def find_figures(text: str, language: str) -> list[re.Match]:
 
 def format_figure(value: int, language: str) -> str:
     grouped = f"{value:,}"
-    return grouped.replace(",", " ") if language == "ru" else grouped
+    return grouped.replace(",", {"ru": " ", "uk": " ", "es": "."}.get(language, ","))
 
 
 def parse_figure(text: str) -> int:
@@ -167,7 +175,8 @@ def unique_headline(base: SourceText, variant: int, used: set[str]) -> str:
 
 def build_article(aid: int, text: SourceText, variant: int, rng: random.Random,
                   published: datetime, used_headlines: set[str], section: str | None = None,
-                  tags: list[str] | None = None, charset: str = "utf-8") -> Article:
+                  tags: list[str] | None = None, charset: str = "utf-8",
+                  sections: list[str] = SECTIONS) -> Article:
     headline = unique_headline(text, variant, used_headlines)
     paragraphs = list(text.paragraphs)
     if variant and len(paragraphs) > 2:
@@ -177,7 +186,8 @@ def build_article(aid: int, text: SourceText, variant: int, rng: random.Random,
         rng.shuffle(rest)
         paragraphs = [paragraphs[0], *rest]
     paragraphs = ensure_figure(paragraphs, text.language, rng)
-    section = section or (text.section if variant == 0 else None) or rng.choice(SECTIONS)
+    own = text.section if variant == 0 and text.section in sections else None
+    section = section or own or rng.choice(list(sections))
     section_title = SECTION_TITLES.get(section, section.title())
     alt = [h for h in [text.headline, *text.alt_headlines] if h != headline]
     return Article(

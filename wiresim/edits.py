@@ -19,7 +19,9 @@ EDIT_KINDS = ("headline", "number", "add_paragraph", "remove_paragraph", "reword
               "byline", "modified_time", "cosmetic", "social_headline", "kicker")
 
 HEADLINE_CLAUSES = {"en": [", officials say", " — sources", ", report says", " — update"],
-                    "ru": [" — источник", " — СМИ"]}
+                    "ru": [" — источник", " — СМИ"],
+                    "es": [", según fuentes oficiales", " (actualización)"],
+                    "uk": [" — джерело", " — ЗМІ"]}
 UPDATE_PARAGRAPHS = {
     "en": ["Officials said further details would be released at a briefing later in the day.",
            "The ministry did not immediately respond to a request for comment.",
@@ -31,6 +33,12 @@ UPDATE_PARAGRAPHS = {
     "ru": ["Подробности, по словам официальных лиц, будут сообщены на брифинге позднее.",
            "В министерстве пока не ответили на запрос о комментарии.",
            "Местные СМИ сообщили, что ряд дорог в районе был перекрыт."],
+    "es": ["Las autoridades informaron que ofrecerán más detalles en una conferencia de prensa.",
+           "El ministerio no respondió de inmediato a una solicitud de comentarios.",
+           "Medios locales reportaron el cierre de varias vías en la zona."],
+    "uk": ["Подробиці, за словами посадовців, повідомлять на брифінгу пізніше.",
+           "У міністерстві поки не відповіли на запит щодо коментаря.",
+           "Місцеві ЗМІ повідомили, що низку доріг у районі перекрито."],
 }
 CORRECTIONS = {
     "en": ("Correction: an earlier version of this story misstated {}.",
@@ -39,6 +47,10 @@ CORRECTIONS = {
             "the location of the meeting"]),
     "ru": ("Исправление: в предыдущей версии материала была неверно указана {}.",
            ["дата заявления", "должность цитируемого официального лица", "численность пострадавших"]),
+    "es": ("Corrección: una versión anterior de esta nota indicaba de forma errónea {}.",
+           ["la fecha del anuncio", "el cargo del funcionario citado", "el número de afectados"]),
+    "uk": ("Виправлення: у попередній версії матеріалу було неправильно зазначено {}.",
+           ["дату заяви", "посаду цитованої посадовця", "кількість постраждалих"]),
 }
 # One-for-one substitutions: each rewords a sentence without changing what it reports.
 REWORDS = {
@@ -50,6 +62,10 @@ REWORDS = {
     "ru": [(r"заявил", "сообщил"), (r"сказал", "отметил"), (r"более", "свыше"),
            (r"около", "порядка"), (r"всегда", "неизменно"), (r"поскольку", "так как"),
            (r"почти", "практически")],
+    "es": [(r"\binformó\b", "indicó"), (r"\bdijo\b", "afirmó"), (r"\bmás de\b", "por encima de"),
+           (r"\bunas\b", "alrededor de"), (r"\bhoy\b", "este día"), (r"\bsegún\b", "de acuerdo con")],
+    "uk": [(r"заявив", "повідомив"), (r"сказав", "зазначив"), (r"понад", "більш ніж"),
+           (r"близько", "приблизно"), (r"майже", "практично")],
 }
 
 
@@ -149,9 +165,13 @@ def reword_sentence(sentence: str, language: str, rng: random.Random) -> str:
         new = re.sub(pattern, replacement, sentence, count=1)
         if new != sentence:
             return new
+    suffix, prefix = {"ru": (", сообщают СМИ.", "По имеющимся данным, "),
+                      "uk": (", повідомляють ЗМІ.", "За наявними даними, "),
+                      "es": (", según reportes.", "Según reportes, ")}.get(
+        language, (", it was reported.", "Reportedly, "))
     if sentence.endswith("."):
-        return sentence[:-1] + (", сообщают СМИ." if language == "ru" else ", it was reported.")
-    return ("По имеющимся данным, " if language == "ru" else "Reportedly, ") + sentence
+        return sentence[:-1] + suffix
+    return prefix + sentence
 
 
 def _reword(a: Article, rng: random.Random, paragraph: int | None = None) -> dict:

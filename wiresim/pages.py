@@ -40,9 +40,10 @@ class ListItem:
     modified: datetime
 
     @classmethod
-    def of(cls, a: Article) -> "ListItem":
-        return cls(a.id, a.path, a.headline, a.section, a.lead, tuple(a.tags), a.language,
-                   a.published, a.modified)
+    def of(cls, a: Article, path: str | None = None) -> "ListItem":
+        """`path`: where the site links the article (a persona's URL scheme), else a.path."""
+        return cls(a.id, a.path if path is None else path, a.headline, a.section, a.lead,
+                   tuple(a.tags), a.language, a.published, a.modified)
 
 
 def e(text: str) -> str:

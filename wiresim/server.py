@@ -12,29 +12,19 @@ import struct
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus
 
 from . import pages
 from .admin import handle_admin
 from .content import SECTION_TITLES, SECTIONS
+from .responses import HTML, XML, Response, article_validators, not_modified, validated
 
 ARTICLE_PATH = re.compile(r"^/([a-z][a-z-]*)/(\d+)(?:/([^/]*))?/?$")
 ARTICLE_ID_IN_PATH = re.compile(r"^/[a-z][a-z-]*/(\d+)(?:/|$)")
 LISTING_SIZE = 50
-XML = "application/xml; charset=utf-8"
-HTML = "text/html; charset=utf-8"
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict = field(default_factory=dict)
-    validated: bool = False    # carries ETag/Last-Modified of the article or listing
 
 
 class WireServer(ThreadingHTTPServer):
@@ -95,7 +85,8 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def version_string(self) -> str:
-        return self.server_version
+        # A response may name its own server (an anti-bot wall in front of the site does).
+        return getattr(self, "_server_header", None) or self.server_version
 
     def log_message(self, format, *args):   # the request log is sim.requests, not stderr
         pass
@@ -115,13 +106,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         sim = self.server.sim
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path.startswith("/_admin/"):
             return self._admin()
         rng = random.Random()    # per-request noise: never the simulator's seeded generator
-        match = ARTICLE_ID_IN_PATH.match(path)
-        fault = sim._faults.take(path, match.group(1) if match else None,
-                                 self.headers.get("User-Agent"))
+        site = sim.site          # a persona's site, or None for the classic WireSim site
+        if site is not None:
+            aid = site.article_id(path, query)
+        else:
+            match = ARTICLE_ID_IN_PATH.match(path)
+            aid = match.group(1) if match else None
+        fault = sim._faults.take(path, aid, self.headers.get("User-Agent"))
         kind = fault.kind if fault else None
         if kind == "reset":
             return self._reset()
@@ -141,12 +136,14 @@ class Handler(BaseHTTPRequestHandler):
             response = Response(200, pages.challenge_page(rng).encode(),
                                 {"Content-Type": HTML, "Cache-Control": "no-store"})
         elif kind == "near_empty":
-            article = sim._snapshot(match.group(1)) if match else None
+            article = sim._snapshot(aid) if aid else None
             response = Response(200, pages.near_empty_page(article, rng).encode(),
                                 {"Content-Type": HTML})
         else:
             # A faulted response is a different representation: no 304 in place of it.
-            response = self._route(path, rng, conditional=kind is None and sim.conditional)
+            conditional = kind is None and sim.conditional
+            response = site.respond(path, query, self.headers, rng, conditional) \
+                if site is not None else self._route(path, rng, conditional)
         if kind == "huge":
             charset = "windows-1251" if "windows-1251" in response.headers.get(
                 "Content-Type", "") else "utf-8"
@@ -225,8 +222,7 @@ class Handler(BaseHTTPRequestHandler):
             # a CMS stamping the time of rendering: the copy served states a new modified time
             # (the ETag still follows the revision, as the content did not change)
             a.modified = sim._fresh_modified(a)
-        headers = {"ETag": a.etag, "Last-Modified": format_datetime(a.modified, usegmt=True),
-                   "Cache-Control": "public, max-age=60"}
+        headers = article_validators(a.etag, a.modified)
         if conditional and self._not_modified(a.etag, a.modified):
             return Response(304, b"", headers, validated=True)
         html = pages.article_page(a, sim.base_url, rng, sim._held_teaser(a.id, rng))
@@ -236,7 +232,8 @@ class Handler(BaseHTTPRequestHandler):
     def _robots(self, options: dict, conditional: bool) -> Response:
         """The site's robots.txt with more Disallow lines in its `User-agent: *` group."""
         sim = self.server.sim
-        version, modified, text = sim._document("robots")
+        version, modified, text = sim.site.robots() if sim.site is not None \
+            else sim._document("robots")
         extra = "".join(f"Disallow: {p}\n" for p in options["disallow"])
         head, sep, rest = text.partition("\n\n")
         body = (f"{head}\n{extra}{sep}{rest}" if sep else text + extra).encode()
@@ -252,26 +249,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _validated(self, body: bytes, content_type: str, path: str, version: int, modified,
                    conditional: bool) -> Response:
-        etag = '"' + hashlib.sha1(f"{path}:{version}".encode()).hexdigest()[:16] + '"'
-        headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
-                   "Cache-Control": "public, max-age=30"}
-        if conditional and self._not_modified(etag, modified):
-            return Response(304, b"", headers, validated=True)
-        return Response(200, body, {"Content-Type": content_type, **headers}, True)
+        return validated(self.headers, body, content_type, path, version, modified, conditional)
 
     def _not_modified(self, etag: str, modified) -> bool:
-        if_none_match = self.headers.get("If-None-Match")
-        if if_none_match is not None:
-            # RFC 9110: when If-None-Match is present, If-Modified-Since is ignored.
-            tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-            return "*" in tags or etag in tags
-        since = self.headers.get("If-Modified-Since")
-        if since:
-            try:
-                return modified <= parsedate_to_datetime(since)
-            except (TypeError, ValueError):
-                return False
-        return False
+        return not_modified(self.headers, etag, modified)
 
     # -- the wire -----------------------------------------------------------------------------
 
@@ -279,9 +260,11 @@ class Handler(BaseHTTPRequestHandler):
               record: bool = True) -> None:
         if record:
             self.server.sim._record(self.command, self.path, response.status)
+        self._server_header = response.headers.get("Server")
         self.send_response(response.status)
         for name, value in response.headers.items():
-            self.send_header(name, value)
+            if name != "Server":
+                self.send_header(name, value)
         if response.status != 304:
             self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()

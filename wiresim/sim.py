@@ -11,25 +11,28 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import feeds
-from .content import FIRST_ID, Article, build_article, slugify
+from .content import FIRST_ID, SECTIONS, Article, build_article, slugify
 from .edits import apply_edit
 from .faults import FaultTable, normalize_target
-from .pages import ListItem
-from .texts import SourceText, builtin_texts, load_corpus, load_seed, russian_text
+from .serving import Serving
+from .texts import SourceText, builtin_texts, builtin_texts_in, load_corpus, load_seed, russian_text
 
-TIMELINE_ACTIONS = ("publish", "edit", "change_slug", "pull", "restore", "fault", "clear_faults",
-                    "add_cp1251_article")
+TIMELINE_ACTIONS = ("publish", "edit", "change_slug", "move", "pull", "restore", "fault",
+                    "clear_faults", "add_cp1251_article")
 SLUG_SUFFIXES = ["update", "latest", "developing", "live", "new-details"]
 # First path segments the site uses for pages that are not articles.
 RESERVED_SECTIONS = {"section", "tag", "search", "private", "about", "_admin"}
 _PUBLISH_OPTIONS = {"lead", "byline", "tags", "language", "slug", "published"}
 
 
-class WireSim:
+class WireSim(Serving):
     def __init__(self, articles: int = 30, corpus_dir: Path | str | None = None, seed: int = 0,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, persona=None):
+        """persona: None for the classic WireSim site, else the name of an agency persona
+        (wiresim.personas.PERSONAS) or a Persona: the same articles, edits and faults served in
+        that agency's URL scheme, markup, charset, feeds and quirks."""
         self._clock = clock
+        self.site = None      # the persona's site (wiresim/personas/site.py), None: classic
         # Set False to answer every conditional request with a full 200 (as many CDNs do),
         # so tests can fetch unchanged articles with fresh noise hundreds of times.
         self.conditional = True
@@ -46,7 +49,14 @@ class WireSim:
         self._served_modified: dict[str, datetime] = {}
         self._rng = random.Random(seed)    # article building and edits: deterministic per seed
         self._lock = threading.RLock()
-        self._texts = self._load_texts(corpus_dir)
+        if persona is not None:
+            from .personas.site import PersonaSite
+            self.site = PersonaSite(self, persona)
+        languages = self.site.persona.languages if self.site else ("en",)
+        per_language = [self._load_texts(corpus_dir, language) for language in languages]
+        # A site in two languages (UNIAN: Russian and Ukrainian editions) publishes in turns.
+        self._texts = [text for group in zip(*per_language) for text in group] \
+            if len(per_language) > 1 else per_language[0]
         self._articles: dict[str, Article] = {}
         self._used_headlines: set[str] = set()
         self._next_id = FIRST_ID
@@ -69,7 +79,10 @@ class WireSim:
             self._create(published=now - timedelta(seconds=int(offset)))
 
     @staticmethod
-    def _load_texts(corpus_dir) -> list[SourceText]:
+    def _load_texts(corpus_dir, language: str = "en") -> list[SourceText]:
+        if language != "en":
+            corpus = [t for t in load_corpus(corpus_dir) if t.language == language]
+            return corpus or builtin_texts_in(language)
         seed = load_seed()
         texts = [seed] if seed else []
         corpus = load_corpus(corpus_dir)
@@ -115,18 +128,6 @@ class WireSim:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _held_teaser(self, aid: str, rng) -> str | None:
-        if self.teaser_hold <= 1:
-            return None
-        from .pool import NOISE_HEADLINES
-        with self._lock:
-            held = self._teasers.get(aid)
-            if not held or held[1] >= self.teaser_hold:
-                held = [rng.choice(NOISE_HEADLINES), 0]
-                self._teasers[aid] = held
-            held[1] += 1
-            return held[0]
-
     def article_ids(self) -> list[str]:
         with self._lock:
             return sorted(self._articles, key=int)
@@ -137,17 +138,47 @@ class WireSim:
             return self._get(aid).copy()
 
     def article_url(self, aid) -> str:
+        """The article's current URL: on a persona, on the agency's real host (route it to
+        base_url with host_map())."""
         with self._lock:
-            return self.base_url + self._get(aid).path
+            return self._url_of(self._get(aid))
+
+    def _url_of(self, a: Article) -> str:
+        if self.site is not None:
+            return self.site.url(a)
+        return (self.base_url if self._server else "") + a.path
+
+    def public_id(self, aid) -> str:
+        """The id the article's URL carries (for the classic site, its own id)."""
+        with self._lock:
+            a = self._get(aid)
+            return self.site.persona.scheme.public_id(a) if self.site else a.id
+
+    def host_map(self) -> dict[str, str]:
+        """{real host: "127.0.0.1:<port>"} for every host a persona answers for."""
+        port = self.base_url.rsplit(":", 1)[1]
+        hosts = self.site.persona.hosts if self.site else ()
+        return {host: f"127.0.0.1:{port}" for host in hosts}
+
+    @property
+    def quirks(self) -> dict[str, dict]:
+        """A persona's quirks and their options, to tune or switch off:
+        sim.quirks["datadome"]["every"] = 0."""
+        return self.site.quirks if self.site else {}
 
     def state(self) -> dict:
         with self._lock:
             articles = [self._describe(a) for a in self._articles.values()]
-        return {"base_url": self.base_url if self._server else None, "articles": articles,
-                "faults": self._faults.active(), "requests": self.request_count()}
+        state = {"base_url": self.base_url if self._server else None, "articles": articles,
+                 "faults": self._faults.active(), "requests": self.request_count()}
+        if self.site is not None:
+            state.update(persona=self.site.persona.name, quirks=self.quirks,
+                         host_map=self.host_map() if self._server else None)
+        return state
 
     def _describe(self, a: Article) -> dict:
-        return {"id": a.id, "url": (self.base_url if self._server else "") + a.path,
+        return {"id": a.id, "url": self._url_of(a), "public_id": self.site.persona.scheme.public_id(a)
+                if self.site else a.id,
                 "section": a.section, "slug": a.slug, "old_slugs": list(a.old_slugs),
                 "headline": a.headline, "byline": a.byline, "lead": a.lead,
                 "paragraphs": list(a.paragraphs), "tags": list(a.tags), "language": a.language,
@@ -212,7 +243,24 @@ class WireSim:
             a.old_slugs = [*a.old_slugs, a.slug]
             a.slug = new_slug
             self._bump()
-            return self.base_url + a.path if self._server else a.path
+            return self._url_of(a)
+
+    def move(self, aid) -> str:
+        """Give the article a new URL with the same id, as its site does: a new slug where URLs
+        carry one, else a new section (a persona says which; Persona.moves); the new URL."""
+        moves = self.site.persona.moves if self.site else "slug"
+        if moves == "slug":
+            return self.change_slug(aid)
+        if moves != "section":
+            raise ValueError(f"{self.site.persona.name} article URLs carry neither a slug nor a "
+                             "section: an article cannot move")
+        with self._lock:
+            a = self._get(aid)
+            names = [name for name, _ in self.site.persona.sections]
+            a.section = names[(names.index(a.section) + 1) % len(names)] \
+                if a.section in names else names[0]
+            self._bump()
+            return self._url_of(a)
 
     def pull(self, aid, status: int = 404) -> None:
         status = int(status)
@@ -271,27 +319,6 @@ class WireSim:
             plan.append((float(delay), getattr(self, action), args, kwargs))
         return [self.schedule(delay, fn, *args, **kwargs) for delay, fn, args, kwargs in plan]
 
-    # -- request log -------------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[tuple[str, str, int]]:
-        with self._log_lock:
-            return list(self._log)
-
-    def request_count(self, path_prefix: str | None = None) -> int:
-        with self._log_lock:
-            if path_prefix is None:
-                return len(self._log)
-            return sum(1 for _, path, _ in self._log if path.startswith(path_prefix))
-
-    def reset_log(self) -> None:
-        with self._log_lock:
-            self._log.clear()
-
-    def _record(self, method: str, path: str, status: int) -> None:
-        with self._log_lock:
-            self._log.append((method, path, status))
-
     # -- internals used by the server ---------------------------------------------------------
 
     def _now(self) -> datetime:
@@ -311,8 +338,13 @@ class WireSim:
                 else builtin_texts()[0]
             variant = self._text_cursor // max(1, len(self._texts))
             self._text_cursor += 1
+        sections = SECTIONS
+        if self.site is not None:
+            sections = [name for name, _ in self.site.persona.sections]
+            charset = self.site.persona.charset
         a = build_article(self._next_id, text, variant or 0, self._rng, published,
-                          self._used_headlines, section=section, charset=charset)
+                          self._used_headlines, section=section, charset=charset,
+                          sections=sections)
         self._articles[a.id] = a
         self._next_id += 1
         return a
@@ -323,50 +355,3 @@ class WireSim:
         # future).
         self._version += 1
         self._site_modified = max(self._now(), self._site_modified)
-
-    def _fresh_modified(self, a: Article) -> datetime:
-        """The modified time to state on this response of `a` when fresh_modified is on: now,
-        and later than both the article's own modified time and the last one stated."""
-        with self._lock:
-            last = self._served_modified.get(a.id)
-            floor = max(a.modified, last) if last else a.modified
-            stamp = max(self._now(), floor + timedelta(seconds=1))
-            self._served_modified[a.id] = stamp
-            return stamp
-
-    def _snapshot(self, aid: str) -> Article | None:
-        with self._lock:
-            a = self._articles.get(aid)
-            return a.copy() if a else None
-
-    def _site(self) -> tuple[int, datetime, list[ListItem]]:
-        """Live articles, newest first, with the site version and modified time; cached per
-        version so listings of a thousand-article site stay cheap."""
-        with self._lock:
-            version, modified = self._version, self._site_modified
-            cached = self._cache.get("items")
-            if cached and cached[0] == version:
-                return version, modified, cached[1]
-            live = [a for a in self._articles.values() if a.status == "live"]
-            live.sort(key=lambda a: (a.published, int(a.id)), reverse=True)
-            items = [ListItem.of(a) for a in live]
-            self._cache["items"] = (version, items)
-            return version, modified, items
-
-    def _document(self, name: str) -> tuple[int, datetime, str]:
-        """Feed and sitemap text, cached per version: they carry no per-request noise."""
-        version, modified, items = self._site()
-        with self._lock:
-            cached = self._cache.get(name)
-            if cached and cached[0] == version:
-                return version, modified, cached[1]
-        base = self.base_url
-        builders = {"rss": lambda: feeds.rss(items, base, modified),
-                    "sitemap": lambda: feeds.sitemap_index(base, modified),
-                    "news": lambda: feeds.news_sitemap(items, base),
-                    "sections": lambda: feeds.sections_sitemap(base, modified),
-                    "robots": lambda: feeds.robots_txt(base)}
-        text = builders[name]()
-        with self._lock:
-            self._cache[name] = (version, text)
-        return version, modified, text

@@ -166,6 +166,21 @@ def builtin_texts() -> list[SourceText]:
             for h, lead, paras in BUILTIN_EN]
 
 
+def builtin_texts_in(language: str) -> list[SourceText]:
+    """The built-in stories of a language ("en", "ru", "es", "uk"): what a persona of an agency
+    publishing in it serves when no corpus is given."""
+    if language == "en":
+        return builtin_texts()
+    from .stories import RUSSIAN as RU_STORIES, SPANISH, UKRAINIAN
+    extra = {"ru": RU_STORIES, "es": SPANISH, "uk": UKRAINIAN}.get(language)
+    if extra is None:
+        raise ValueError(f"no built-in stories in {language!r}; languages: en, ru, es, uk")
+    texts = [russian_text()] if language == "ru" else []
+    return texts + [_with_alternatives(SourceText(h, lead, list(paras), language=language,
+                                                  origin=f"builtin-{language}"))
+                    for h, lead, paras in extra]
+
+
 def russian_text() -> SourceText:
     h, lead, paras = RUSSIAN
     return _with_alternatives(SourceText(h, lead, list(paras), language="ru", origin="builtin-ru",

@@ -64,6 +64,7 @@ class WireSpider(scrapy.Spider):
         self.keys = keys     # recheck exactly these (chosen by the re-check policy), in this order
         self.allowed_domains = list(self.seed.domains)
         self.known: dict = {}
+        self.known_urls: dict[str, str] = {}      # current URL -> key of the known article there
         self.noise = Noise()          # the source's learned noise, as the crawl started
         self.containers: Counter[str] = Counter()   # body containers seen on this source's pages
         self.requested: set[str] = set()
@@ -91,6 +92,9 @@ class WireSpider(scrapy.Spider):
                 yield self.article_request(art.url, art.key, art)
             return
         self.known = {a.key: a for a in await asyncio.to_thread(archive.known, source, all_=True)}
+        # An article followed to a new URL keeps its id; a site whose id is in the slug (Reuters)
+        # then lists that URL under another id: it is the known article, not a new one.
+        self.known_urls = {a.url: a.key for a in self.known.values()}
         # What an earlier run discovered and never fetched (it was killed): first.
         for article_id, url in await asyncio.to_thread(archive.frontier, source):
             key = article_id.split(":", 1)[1]
@@ -138,6 +142,7 @@ class WireSpider(scrapy.Spider):
             key = self.seed.article_key(url)
             if key is None or not self.seed.in_domains(url):
                 continue
+            key = self.known_urls.get(url, key)
             if key in self.known:
                 if modified is not None:
                     signals.append((key, url, modified))
