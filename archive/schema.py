@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = [
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -216,7 +216,36 @@ _V4 = [
     "CREATE INDEX articles_next_check ON articles (source, next_check)",
 ]
 
-MIGRATIONS = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+# Issue 12: the order versions were written in (the search index and notifications follow it, see
+# archive/versionlog.py), and the notification outbox (archive/outbox.py).
+_V5 = [
+    """CREATE TABLE version_log (
+        seq BIGINT PRIMARY KEY,              -- 1, 2, 3 … in the order versions were written
+        article_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+        logged_at TIMESTAMPTZ NOT NULL
+    )""",
+    # Versions already archived, in capture order.
+    """INSERT INTO version_log SELECT row_number() OVER (ORDER BY captured_at, article_id, version),
+           article_id, version, captured_at FROM versions""",
+    # Notifications start from here: an archive's past is not announced (archive/outbox.py).
+    "INSERT OR REPLACE INTO meta SELECT 'notify_seq', coalesce(max(seq), 0)::VARCHAR FROM version_log",
+    """CREATE TABLE notify_outbox (
+        seq BIGINT NOT NULL,                 -- the version_log entry it announces
+        target VARCHAR NOT NULL,             -- the target's name in [notify]
+        article_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+        title VARCHAR, body VARCHAR,         -- the message, composed when queued
+        state VARCHAR NOT NULL,              -- pending / sending / sent
+        attempts INTEGER NOT NULL DEFAULT 0,
+        queued_at TIMESTAMPTZ NOT NULL,
+        next_attempt_at TIMESTAMPTZ,
+        last_attempt_at TIMESTAMPTZ,
+        sent_at TIMESTAMPTZ,
+        last_error VARCHAR,
+        PRIMARY KEY (seq, target)
+    )""",
+]
+
+MIGRATIONS = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 import duckdb
 
-from . import db, frontier, noise, robots, schema
+from . import db, frontier, noise, robots, schema, versionlog
 from .records import FetchResult
 from .batch import Batch, insert_rows
 from .writer import Schedule, default_after_signal, default_schedule, record_fetch, utcnow
@@ -266,6 +266,9 @@ class Archive:
                 for r in todo:
                     done[r.capture_id] = record_fetch(batch, r, run_id=run_id, schedule=schedule)
                 batch.flush()
+                # issue 12: the versions just written, in order, for the search index and notifications
+                versionlog.append(con, [(r.article_id, done[r.capture_id][1]) for r in todo
+                                        if done[r.capture_id][0] in ("new", "changed")], utcnow())
             return [done[r.capture_id] for r in results]
 
     def _record_failed(self, r: FetchResult, exc: Exception, run_id, schedule) -> list[tuple[str, int | None]]:

@@ -6,7 +6,7 @@
 
 Parts: crawl (real pages on loopback hosts, the headline: bench/realbench.py), sim (the wiresim
 crawl with 304s: bench/crawlbench.py), policy, diff, extract (body extraction quality, when
-bench/extractbench.py is there). Prints a table per part, then the figures as JSON, also written
+bench/extractbench.py is there), search (bench/searchbench.py: a query over 1,000,000 versions). Prints a table per part, then the figures as JSON, also written
 to bench/out/bench.json (or PATH). Every figure is set against a baseline measured in the same
 run: the crawl against extraction alone, the re-check policy against NewsDiffs's tiers, the diff
 against difflib. Targets are reported, never asserted; the exit status is 1 only when a sanity
@@ -27,9 +27,11 @@ from pathlib import Path
 
 from bench import crawlbench
 
-PARTS = ("crawl", "sim", "policy", "diff", "extract")
-QUICK = {"articles": 30, "hosts": 2, "rounds": 1, "sim_articles": 30, "policy_articles": 200, "diff_samples": 4}
-FULL = {"articles": 1000, "hosts": 3, "rounds": 3, "sim_articles": 1000, "policy_articles": 2000, "diff_samples": 200}
+PARTS = ("crawl", "sim", "policy", "diff", "extract", "search")
+QUICK = {"articles": 30, "hosts": 2, "rounds": 1, "sim_articles": 30, "policy_articles": 200, "diff_samples": 4,
+         "search_versions": 3000}
+FULL = {"articles": 1000, "hosts": 3, "rounds": 3, "sim_articles": 1000, "policy_articles": 2000, "diff_samples": 200,
+        "search_versions": 1_000_000}
 DEFAULT_JSON = Path(__file__).resolve().parent / "out" / "bench.json"
 POLICIES = ("newsdiffs", "wirewatch", "wirewatch_2d_signals", "wirewatch_nosignals")
 
@@ -128,6 +130,11 @@ def summary(results: dict) -> dict:
             out[f"diff_{label}_p99_ms"] = row["total_p99_ms"]
             out[f"diff_{label}_vs_difflib_p50"] = row["ratio_p50"]
         out["diff_target_met"] = results["diff"].get("target_met")
+    if "search" in results:
+        s = results["search"]
+        out.update({"search_versions": s["versions"], "search_query_p95_ms": s["query"]["p95_ms"],
+                    "search_ms_per_new_version": s["keep_current"]["ms_per_new_version_p50"],
+                    "search_fts_p95_vs_ours": s["fts_p95_vs_tantivy_p95"], "search_target_met": s["target_met"]})
     return out
 
 
@@ -142,6 +149,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write the JSON ({DEFAULT_JSON})")
     parser.add_argument("--policy-articles", type=int, help="articles in the policy simulation (default 2000)")
     parser.add_argument("--diff-samples", type=int, help="timed samples per diff size (default 200)")
+    parser.add_argument("--search-versions", type=int, help="synthetic versions in the search index (default 1,000,000)")
     parser.add_argument("--workdir", type=Path, help="keep the crawls' archives here instead of a temp dir")
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
@@ -188,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         results["extract"] = run_extract()
         tables.append(("Body extraction vs trafilatura (article-extraction benchmark)",
                        extract_table(results["extract"])))
+    if "search" in args.parts:
+        from bench import searchbench
+        results["search"] = searchbench.run(args.search_versions, fts_versions=min(100_000, args.search_versions))
+        tables.append(("Search: query p95 over every version; keeping the index current; DuckDB fts",
+                       searchbench.table(results["search"])))
     results["summary"] = summary(results)
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
 

@@ -106,6 +106,25 @@ class Daemon:
             await asyncio.to_thread(self.archive.finish_run, run_id, "failed", str(exc).splitlines()[0])
             log.exception("maintenance failed")
 
+    # issue 12: the search index and the notification outbox follow the archive's version_log,
+    # each in a worker thread, so neither holds up a crawl (both write briefly between batches).
+    async def index(self) -> None:
+        from search.index import IndexBusy, SearchIndex
+        self._track()
+        try:
+            done = await asyncio.to_thread(SearchIndex(self.archive).catch_up)
+            if done.indexed:
+                log.info("search index: %d new versions indexed", done.indexed)
+        except IndexBusy:
+            log.info("search index: another process is indexing; this run is skipped")
+        except Exception:
+            log.exception("search indexing failed; the next run catches up")
+
+    async def notify(self) -> None:
+        from jobs.notify import notify_job
+        self._track()
+        await asyncio.to_thread(notify_job, self.archive, self.seeds)
+
     async def _publish_schedule(self) -> None:
         """Write the scheduler's next fire times where `wirewatch status` can read them."""
         from crawler.politeness import DEFERRALS
@@ -155,6 +174,9 @@ class Daemon:
         self.scheduler.add_job(self.recheck, "interval", id="recheck", seconds=self.config.recheck_every.total_seconds(),
                                jitter=min(self.config.jitter_s, 5),
                                next_run_time=now + timedelta(seconds=min(5, self.config.recheck_every.total_seconds())))
+        for follower in (self.index, self.notify):       # within one re-check cycle of a new version
+            self.scheduler.add_job(follower, "interval", id=follower.__name__,
+                                   seconds=self.config.recheck_every.total_seconds(), next_run_time=now)
         self.scheduler.add_job(self.maintenance, "interval", id="maintenance",
                                seconds=self.config.maintenance_every.total_seconds())
         self.scheduler.start()
@@ -168,6 +190,8 @@ class Daemon:
         for name in self.seeds:
             await self.discover(name)
         await self.recheck()
+        await self.index()
+        await self.notify()
         await self.maintenance()
 
     def request_stop(self, sig=None) -> None:

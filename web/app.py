@@ -6,7 +6,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from web import pages_article, pages_changes, pages_diff, pages_home, pages_sql
+from web import pages_article, pages_changes, pages_diff, pages_home, pages_search, pages_sql
 from web.errors import HANDLERS
 from web.rendering import STATIC_DIR
 from web.security import SecurityHeaders
@@ -15,7 +15,7 @@ from web.settings import WebSettings
 
 def create_app(settings: WebSettings) -> Starlette:
     routes = [*pages_home.routes, *pages_changes.routes, *pages_article.routes, *pages_diff.routes,
-              *pages_sql.routes, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
+              *pages_sql.routes, *pages_search.routes, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers=HANDLERS)
     app.state.settings = settings
     return app

@@ -149,6 +149,12 @@ from wirewatch.cli_serve import serve  # noqa: E402
 
 main.add_command(serve)
 
+from wirewatch.cli_find import export, notify, search  # noqa: E402  (issue 12)
+
+main.add_command(search)
+main.add_command(export)
+main.add_command(notify)
+
 
 if __name__ == "__main__":
     main()
