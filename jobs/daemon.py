@@ -53,20 +53,26 @@ class Daemon:
         task.add_done_callback(self.active.discard)
 
     # -- jobs --------------------------------------------------------------------------------
-    async def _crawl(self, seed: Seed, **kwargs) -> dict | None:
+    async def _crawl(self, seed: Seed, *, wait: bool = False, **kwargs) -> dict | None:
+        """One crawl of `seed` at a time (two crawlers would each keep their own politeness
+        delay). A re-check finding one running is skipped: the next minute's re-check takes what is
+        still due. A discovery (`wait`) waits for it instead: skipped, a source whose re-checks run
+        back to back never discovered anything again."""
         from crawler.politeness import deferred_until
         from crawler.spiders.wire import spider_for
         lock = self.locks[seed.name]
-        if lock.locked():
+        if lock.locked() and not wait:
             log.info("%s: a crawl is still running; this run is skipped", seed.name)
             return None
-        deferred = deferred_until(seed.name)
-        if deferred is not None:
-            log.info("%s: deferred until %s (%s); this %s run is skipped", seed.name,
-                     deferred.until.isoformat(timespec="seconds"), deferred.reason, kwargs.get("mode"))
-            return None
+        if lock.locked():
+            log.info("%s: discovery waits for the running crawl", seed.name)
         async with lock:
             if self.stopping.is_set():
+                return None
+            deferred = deferred_until(seed.name)
+            if deferred is not None:
+                log.info("%s: deferred until %s (%s); this %s run is skipped", seed.name,
+                         deferred.until.isoformat(timespec="seconds"), deferred.reason, kwargs.get("mode"))
                 return None
             crawler = self.runner.create_crawler(spider_for(seed))
             await self.runner.crawl(crawler, **kwargs)
@@ -81,7 +87,7 @@ class Daemon:
 
     async def discover(self, name: str) -> None:
         self._track()
-        await self._crawl(self.seeds[name], mode="discover")
+        await self._crawl(self.seeds[name], mode="discover", wait=True)
         await self._publish_schedule()
 
     async def recheck(self) -> None:

@@ -36,8 +36,8 @@ ROLES = ("number", "headline", "text", "moved", "pulled", "quiet")
 # The test's pace, above the seeds' [crawl] (command-line settings outrank a spider's): no delay
 # between requests, a 403 backoff that starts at 0.2 s and stops at 2 s (DataDome's 403s would
 # otherwise slow Reuters to one request every several seconds), every article due again a second
-# after each look. Discovery runs once, at the start (a daemon skips a source's discovery while
-# its re-check runs, and here re-checks never stop); the daemon's own cadence is not under test.
+# after each look. Discovery runs once, at the start (here re-checks never stop, and a discovery
+# would wait for each: tests/test_daemon_locks.py); the daemon's own cadence is not under test.
 SETTINGS = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_START_DELAY=0",
             "--set", "WIREWATCH_BACKOFF_START=0.2", "--set", "WIREWATCH_BACKOFF_MAX=2",
             "--set", "WIREWATCH_SCHEDULE=support.fast_recheck_schedule"]
