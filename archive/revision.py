@@ -121,8 +121,23 @@ def _slots(latest: dict, captures: list[dict], rot: Rotation, noise: Noise) -> s
         new = [x for x in noise.strip(capture.get("text")).split("\n") if x]
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
             if tag == "replace" and i2 - i1 == j2 - j1 and all(x in rot.lines for x in new[j1:j2]):
-                out.update(normalize.line_key(x) for x in old[i1:i2])
+                out.update(normalize.line_key(o) for o, n in zip(old[i1:i2], new[j1:j2]) if _same_slot(o, n))
     return out
+
+
+# How much of a line a rotating line must share to stand in the same slot (a paragraph with a
+# teaser glued to it, a counter): its text, compared character by character.
+SAME_SLOT_RATIO = 0.5
+
+
+def _same_slot(old_line: str, rotating: str) -> bool:
+    """Whether the latest version's line could be what rotates in that slot now: it carries the
+    same label ("Read also: …") or shares most of its text. A story paragraph where a teaser now
+    stands was cut: an edit, not rotation (wiresim found it: a cut paragraph went unrecorded)."""
+    label = normalize.label_of(old_line)
+    if label is not None and label == normalize.label_of(rotating):
+        return True
+    return SequenceMatcher(None, old_line, rotating, autojunk=False).ratio() >= SAME_SLOT_RATIO
 
 
 def _disagreeing_fields(captures: list[dict]) -> set[str]:

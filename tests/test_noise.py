@@ -157,3 +157,19 @@ def test_the_same_correction_added_to_many_stories_is_never_learned(archive):
         assert archive.record_batch([check(20 + n, key, BODY.replace("2,800", "2,900") + note)]) == [("unchanged", 2)]
     assert label_key("Correction:") not in archive.noise("s")
     assert not [r for r in archive.noise_listing("s") if r["learned"]]
+
+
+def test_a_paragraph_cut_where_a_rotating_teaser_now_stands_is_an_edit():
+    """The captures disagree on the teaser in the last slot; the latest version had a story
+    paragraph there, not a teaser: its cut is an edit (it was taken for the slot's rotation)."""
+    story = "Delegations resumed talks on a ceasefire in Geneva on Tuesday, citing 4,500 refugees."
+    cut = "The old bridge over the river was closed to traffic by the army."
+    latest = {"title": "Talks resume", "text": f"{story}\n{cut}"}
+    for teasers in (("Read also: Markets fall", "Read also: Oil jumps on supply fears"),
+                    ("Markets fall as oil prices climb", "Oil jumps on supply fears in Asia")):   # a card: no label
+        captures = [{"title": "Talks resume", "text": f"{story}\n{t}"} for t in teasers]
+        assert revision.judge(latest, captures, noise.Noise(), final=True).outcome == revision.CHANGED, teasers
+    # the same slot holding a teaser in the latest version too is rotation, not an edit
+    latest = {"title": "Talks resume", "text": f"{story}\nRead also: Plague case in China"}
+    captures = [{"title": "Talks resume", "text": f"{story}\nRead also: {t}"} for t in ("Markets fall", "Oil jumps")]
+    assert revision.judge(latest, captures, noise.Noise(), final=True).outcome == revision.UNCHANGED
