@@ -29,8 +29,8 @@ from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
 # archive records it with every version, so re-extraction knows what produced what.
-EXTRACTOR_VERSION = 4   # 3: valid UTF-8 wins over a declared single-byte charset; 4: layout tables as
-                        # blocks, the byline from the innermost author element
+EXTRACTOR_VERSION = 5   # 3: valid UTF-8 wins over a declared single-byte charset; 4: layout tables as
+                        # blocks, the byline from the innermost author element; 5: no one-line retry
 EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
 
 __all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "extractor_id", "validate_selectors"]

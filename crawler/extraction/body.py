@@ -109,7 +109,11 @@ def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     text = _trafilatura(without_layout_tables(without_hidden(tree)), url, favor_precision=True)
     if word_count(text) < RETRY_BELOW_WORDS:
         retry = _trafilatura(tree, url, favor_precision=False)
-        if word_count(retry) > word_count(text):
+        # Only a retry that keeps each line the precise pass found as a line of its own: on a
+        # short flash the balanced pass sometimes runs the page's whole text into one line
+        # (byline, dates, counter, teaser and the story), which rotates with the page, so an
+        # edit in it passed for rotation.
+        if word_count(retry) > word_count(text) and set(text.split("\n")) - {""} <= set(retry.split("\n")):
             text = retry
     return text
 
