@@ -45,7 +45,9 @@ def publish_and_edit(ww, sim):
         "zh": sim.publish("北京市举行新闻发布会", [
             "北京市政府今天举行新闻发布会，介绍了3,000名志愿者的情况。", "发布会由市长主持。"], language="zh"),
         "en": sim.publish("Ceasefire talks resume in Geneva", [
-            "Delegations resumed talks on a ceasefire in Geneva on Tuesday, citing 4,500 refugees.", EN_CUT],
+            "Delegations resumed talks on a ceasefire in Geneva on Tuesday, citing 4,500 refugees.", EN_CUT,
+            # a third paragraph, so the story cut to two is still above the near-empty gate (25 words)
+            "Mediators from three countries said the next round would open in Vienna later this month."],
             language="en"),
     }
     ww("crawl", "wiresim")
