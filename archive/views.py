@@ -77,11 +77,6 @@ def captures(con, article_id: str, limit: int | None) -> tuple[list[dict], int]:
     return _dicts(cur), count
 
 
-def fetch_counts(con, article_id: str) -> dict[str, int]:
-    return dict(con.execute("SELECT outcome, count(*) FROM fetches WHERE article_id = ? GROUP BY outcome "
-                            "ORDER BY outcome", [article_id]).fetchall())
-
-
 def fetch(con, fetch_id: int) -> dict:
     cur = con.execute(f"SELECT {', '.join(FETCH_COLUMNS)} FROM fetches WHERE fetch_id = ?", [int(fetch_id)])
     rows = _dicts(cur)
@@ -138,18 +133,16 @@ def schema_listing(con) -> list[dict]:
             for name, kind, columns in cur.fetchall()]
 
 
-def changes_cutoff(con, *, since=None, sources=(), classes=(), events=(), event_classes=(), count: int = 0,
-                   newer_than=None):
-    """The time of the `count`-th newest row archive.recent.recent_changes would list with these
-    filters (of the oldest, when there are fewer; None when there is none): passed to it as
-    `since`, it then builds (classes,
-    details) only those rows instead of every transition in the archive, which on 100,000
-    versions is the difference between 40 ms and 2 s. `events`: the event classes that get rows;
-    `event_classes`: all event classes (a transition's classes leave them out), as recent has them.
+def change_times(con, *, since=None, sources=(), classes=(), events=(), event_classes=(), count: int) -> list:
+    """The times of the `count` newest rows archive.recent.recent_changes would list with these
+    filters, newest first. Passed to it as `since` and `until`, the times that bound a page make it
+    build (classes, details) only that page's rows instead of every transition in the archive,
+    which on 100,000 versions is the difference between 40 ms and 2 s. `events`: the event classes
+    that get rows; `event_classes`: all event classes (a transition's classes leave them out), as
+    recent has them.
 
     Only the keys are read here, with the same filters as recent's query; a filter is part of
-    the SQL only when it is given, so DuckDB can take the newest rows off the time column.
-    With `newer_than` (a time) it returns instead how many such rows are newer than that."""
+    the SQL only when it is given, so DuckDB can take the newest rows off the time column."""
     where_v, where_e, params = ["c.from_version IS NOT NULL"], ["list_contains($events, k.class)"], \
         {"events": list(events), "count": int(count)}
     if since is not None:
@@ -173,9 +166,4 @@ def changes_cutoff(con, *, since=None, sources=(), classes=(), events=(), event_
                 UNION ALL
                 SELECT k.happened_at FROM change_classes k JOIN articles a ON a.article_id = k.article_id
                 WHERE {' AND '.join(where_e)}"""
-    if newer_than is not None:   # how many rows are newer than a time (for a deep page's offset)
-        params["newer_than"] = newer_than
-        params.pop("count")
-        return con.execute(f"SELECT count(*) FROM ({times}) WHERE t > $newer_than", params).fetchone()[0]
-    row = con.execute(f"SELECT min(t), count(*) FROM ({times} ORDER BY t DESC LIMIT $count)", params).fetchone()
-    return row[0]
+    return [t for (t,) in con.execute(f"{times} ORDER BY t DESC LIMIT $count", params).fetchall()]

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from archive import views
 from archive.store import Archive
 from crawler.seeds import Seed
 from jobs.schedule import policy_for
 
 # One query per figure for all sources together (GROUP BY source): per source and figure, as this
 # was first written, a page listing 17 sources ran 119 queries; the web view's home page shows it.
-_ARTICLES = """SELECT source, count(*), count(*) FILTER (next_check <= $now), count(*) FILTER (status = 'live'),
-                      count(*) FILTER (status = 'gone')
-               FROM articles WHERE list_contains($names, source) GROUP BY source"""
 _VERSIONS = """SELECT a.source, count(*) FROM versions v JOIN articles a USING (article_id)
                WHERE list_contains($names, a.source) AND v.captured_at >= $since GROUP BY a.source"""
 _FETCHES = """SELECT a.source, count(*), count(*) FILTER (f.outcome = 'error'), count(*) FILTER (f.outcome = 'blocked')
@@ -36,7 +34,7 @@ def source_status(archive: Archive, seeds: dict[str, Seed], now: datetime | None
 
         def by_source_and_job(sql: str, **params) -> dict:
             return {(row[0], row[1]): row[2:] for row in con.execute(sql, {"names": names, **params}).fetchall()}
-        articles = by_source(_ARTICLES, now=now)
+        articles = views.source_counts(con, now)    # tracked, live, gone, due: as the web view counts them
         versions = by_source(_VERSIONS, since=now - timedelta(days=1))
         fetches = by_source(_FETCHES, since=now - timedelta(days=1))
         runs = by_source_and_job(_LAST_RUNS)
@@ -44,7 +42,8 @@ def source_status(archive: Archive, seeds: dict[str, Seed], now: datetime | None
     out = []
     for name in names:
         budget = policy_for(seeds[name]).budget
-        tracked, due, live, gone = articles.get(name, (0, 0, 0, 0))
+        counts = articles.get(name) or {}
+        tracked, due, live, gone = (counts.get(k, 0) for k in ("tracked", "due_now", "live", "gone"))
         fetched, errors, blocked = fetches.get(name, (0, 0, 0))
         row = {"source": name, "tracked": tracked, "live": live, "gone": gone, "due_now": due,
                "backlog": max(0, due - budget), "versions_24h": versions.get(name, (0,))[0], "fetches_24h": fetched,

@@ -38,16 +38,14 @@ def change_row(row: dict) -> dict:
 def newest_changes(con, *, since=None, sources=(), classes=(), events=recent.EVENT_CLASSES,
                    limit: int, skip: int = 0) -> list[dict]:
     """archive.recent.recent_changes, the `limit` rows after the newest `skip`, without building
-    any row outside them (views.changes_cutoff finds the times where they start and end: a deep
+    any row outside them (views.change_times gives the times where they start and end: a deep
     page of changes built every newer row first, 400 ms at p95 on 100,000 versions)."""
-    filters = dict(sources=sources, classes=classes, events=events, event_classes=recent.EVENT_CLASSES)
-    cutoff = views.changes_cutoff(con, since=since, count=skip + limit, **filters)
-    if cutoff is None:
+    times = views.change_times(con, since=since, sources=sources, classes=classes, events=events,
+                               event_classes=recent.EVENT_CLASSES, count=skip + limit)
+    if len(times) <= skip:
         return []
-    top = views.changes_cutoff(con, since=since, count=skip + 1, **filters) if skip else None
-    rows = recent.recent_changes(con, since=cutoff, until=top, sources=sources, classes=classes, events=events)
-    if top is None:
-        return rows[:limit]
-    # rows as new as `top` itself may belong to the skipped ones: skip those the count says are
-    newer = views.changes_cutoff(con, since=since, newer_than=top, **filters)
+    top = times[skip] if skip else None
+    rows = recent.recent_changes(con, since=times[-1], until=top, sources=sources, classes=classes, events=events)
+    # rows as new as `top` itself may belong to the skipped ones: skip those that do
+    newer = sum(t > top for t in times[:skip]) if skip else 0
     return rows[skip - newer: skip - newer + limit]

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.metadata import examine_meta, extract_author, extract_meta_json
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_metainfo
 from trafilatura.utils import trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
@@ -81,7 +81,10 @@ def markup_author(tree: HtmlElement) -> str | None:
             content = trim(" ".join(elem.itertext()))
             if content and 2 < len(content) < AUTHOR_MAX_LENGTH:
                 return normalize_authors(None, content)
-    return extract_author(tree)   # only wrappers hold a usable text: trafilatura's own choice
+    # only wrappers hold a usable text: trafilatura's own choice (its extract_author), on the
+    # tree already pruned here
+    author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=AUTHOR_MAX_LENGTH)
+    return normalize_authors(None, author) if author else None
 
 
 # --- lead -------------------------------------------------------------------------------------
