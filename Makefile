@@ -23,12 +23,19 @@ demo: $(STAMP)
 	@echo "Browse the demo archive (read-only, on this machine only):"
 	@echo "  $(BIN)/wirewatch serve --archive data/demo/wirewatch.duckdb --seeds data/demo/seeds   # then open http://127.0.0.1:8080/"
 
-# The web view's tests drive Debian's headless Chromium (Playwright never downloads a browser here).
-test: $(STAMP) /usr/bin/chromium
-	$(BIN)/python -m pytest -q -n 2
+# The web view's tests drive Debian's headless Chromium (Playwright never downloads a browser here);
+# the shared archive's tests start a throwaway PostgreSQL server (Debian's postgresql: initdb and
+# pg_ctl as an unprivileged user), and here they must run rather than skip.
+test: $(STAMP) /usr/bin/chromium $(PG_CTL)
+	WIREWATCH_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q -n 2
 
 /usr/bin/chromium:
 	apt-get update -q && apt-get install -y -q chromium chromium-driver
+
+PG_CTL := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl) /usr/lib/postgresql/15/bin/pg_ctl)
+
+/usr/lib/postgresql/15/bin/pg_ctl:
+	apt-get update -q && apt-get install -y -q postgresql
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

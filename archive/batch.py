@@ -63,7 +63,11 @@ class Batch:
         self._noise: dict[str, noise.Noise] = {}
         self._local = noise.local(con, ids, now)
         self.evidence = noise.Evidence()
-        self._next_fetch_id = con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchone()[0]
+        # A shared archive hands out fetch ids from a sequence (writers on many machines); the
+        # embedded file has one writer at a time, so the next free id is max + 1.
+        self._shared_ids = getattr(con, "next_fetch_id", None)
+        self._next_fetch_id = None if self._shared_ids else con.execute(
+            "SELECT coalesce(max(fetch_id), 0) + 1 FROM fetches").fetchone()[0]
         self.fetch_rows: list[tuple] = []
         self.touched: set[str] = set()
         self.version_rows: list[tuple] = []
@@ -87,8 +91,11 @@ class Batch:
         return self.articles[article_id]
 
     def add_fetch(self, values: dict) -> int:
-        fetch_id = self._next_fetch_id
-        self._next_fetch_id += 1
+        if self._shared_ids:
+            fetch_id = self._shared_ids()
+        else:
+            fetch_id = self._next_fetch_id
+            self._next_fetch_id += 1
         self.fetch_rows.append(tuple(fetch_id if c == "fetch_id" else values.get(c) for c in FETCH_COLUMNS))
         return fetch_id
 

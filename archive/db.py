@@ -33,6 +33,16 @@ DEFAULT_ARCHIVE = Path("data/wirewatch.duckdb")
 DEFAULT_LOCK_WAIT_S = float(os.environ.get("WIREWATCH_LOCK_WAIT", "60"))
 
 
+# A connection that runs other people's SQL (the web view's SQL page): no files, network or
+# extensions, and no setting can be changed back.
+LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
+
+
+def lock_down(con) -> None:
+    for statement in LOCKDOWN:
+        con.execute(statement)
+
+
 class ArchiveError(Exception):
     """A failure a user can act on; the message is one line."""
 

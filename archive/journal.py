@@ -6,9 +6,9 @@ to the process's open segment without an fsync — a killed process loses nothin
 already has; before a batch is committed its segment is sealed (fsynced, renamed to a numbered
 segment), and once the commit succeeds the sealed segments are removed. When the archive cannot
 be written (a reader holds the file past the wait, a full disk) the sealed segments stay and
-are written, in order, by the next flush or the next crawl of the source; a process killed at
-any point (between the WARC write and the commit included) leaves its open segment, sealed and
-replayed by the next crawl. Replaying is exactly-once because every result carries a capture id
+are written, in order, by the next flush or the next crawl of the source in that process, or by
+any crawl of the source once that process is gone; a process killed at any point (between the
+WARC write and the commit included) leaves its open segment, sealed and replayed by the next crawl. Replaying is exactly-once because every result carries a capture id
 the archive refuses to write twice (`Archive.record_batch`). Each record is length-prefixed and
 checksummed: a torn record at the end (death mid-append) is ignored.
 """
@@ -23,13 +23,15 @@ import zlib
 from pathlib import Path
 
 _HEADER = struct.Struct(">II")        # payload length, CRC-32 of the payload
-_SEALED = re.compile(r"^(\d{12})\.seg$")
+# <number>-<pid of the process that sealed it>.seg (a bare <number>.seg: written before the pid)
+_SEALED = re.compile(r"^(\d{12})(?:-(\d+))?\.seg$")
 _OPEN = re.compile(r"^open-(\d+)\.seg$")
 
 
 class Journal:
-    def __init__(self, archive_path: str | os.PathLike, source: str):
-        self.dir = Path(str(archive_path) + ".journal") / source
+    def __init__(self, archive_path: str | os.PathLike, source: str, *, root: str | os.PathLike | None = None):
+        # beside an archive file, or under `root` (a shared archive's data path: Archive.journal_dir)
+        self.dir = (Path(root) if root else Path(str(archive_path) + ".journal")) / source
         self.open_path = self.dir / f"open-{os.getpid()}.seg"
         self._fh = None
         self._lock = threading.Lock()    # appends come from the pipeline's worker threads
@@ -74,7 +76,7 @@ class Journal:
 
     def _seal_file(self, path: Path) -> None:
         numbers = [int(m.group(1)) for p in self.dir.iterdir() if (m := _SEALED.match(p.name))]
-        target = self.dir / f"{max(numbers, default=0) + 1:012d}.seg"
+        target = self.dir / f"{max(numbers, default=0) + 1:012d}-{os.getpid()}.seg"
         os.replace(path, target)
         fd = os.open(self.dir, os.O_RDONLY)
         try:
@@ -87,7 +89,16 @@ class Journal:
         """Sealed segments, oldest first."""
         if not self.dir.exists():
             return []
-        return sorted(p for p in self.dir.iterdir() if _SEALED.match(p.name))
+        # Only this process's and those of processes that are gone: two live processes never write
+        # the same segment (on a shared archive two workers could both be crawling a source for a
+        # moment, one whose lease expired under load, and both wrote another's segment: one fetch
+        # archived twice, caught by tests/test_shared_workers.py).
+        mine = []
+        for path in self.dir.iterdir():
+            match = _SEALED.match(path.name)
+            if match and (match.group(2) is None or int(match.group(2)) == os.getpid() or not _alive(int(match.group(2)))):
+                mine.append((int(match.group(1)), path))
+        return [path for _, path in sorted(mine)]
 
     @staticmethod
     def read(paths: list[Path]) -> list:

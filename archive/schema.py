@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = [
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -245,7 +245,13 @@ _V5 = [
     )""",
 ]
 
-MIGRATIONS = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
+# Issue 13: many workers share one archive; each run says which worker ran it (`host:pid`), so a run
+# left 'running' is closed only when its worker is gone, and who fetched what can be asked.
+_V6 = [
+    "ALTER TABLE runs ADD COLUMN worker VARCHAR",
+]
+
+MIGRATIONS = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -6,6 +6,12 @@ of readers in other processes take turns instead of failing.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import random
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,11 +19,14 @@ from typing import Iterable, Iterator
 
 import duckdb
 
-from . import db, frontier, noise, robots, schema, versionlog
+from . import db, frontier, noise, robots, schema, shared, versionlog
+from . import signals as signals_
 from .records import FetchResult
-from .batch import Batch, insert_rows
-from .writer import Schedule, default_after_signal, default_schedule, record_fetch, utcnow
+from .batch import Batch
+from .writer import Schedule, default_schedule, record_fetch, utcnow
 
+
+log = logging.getLogger("wirewatch.archive")
 
 # The archive cannot be written at all just now (another process holds it, the disk is full):
 # not the fault of a row, so a batch is kept whole for later, never split into error rows.
@@ -48,25 +57,72 @@ class KnownArticle:
 
 
 WAL_CHECKPOINT_AT = "1MB"   # fold the write-ahead log into the file once it is this large
+WRITE_ATTEMPTS = 6          # a write that conflicts this many times in a row is kept for later (journal)
 
 
 class Archive:
     def __init__(self, path: str | Path | None = None, warc_dir: str | Path | None = None):
-        self.path = db.archive_path(path)
-        self.warc_dir = Path(warc_dir) if warc_dir else self.path.parent / "warc"
+        location = str(path) if path else os.environ.get("WIREWATCH_ARCHIVE")
+        # A PostgreSQL URL names a shared archive (archive/shared.py); anything else is a DuckDB file.
+        self.shared = shared.SharedCatalog.of(location) if shared.is_shared(location) else None
+        self.path = location if self.shared else db.archive_path(path)
+        self._warc_dir = Path(warc_dir) if warc_dir else None
         self._ready = False
+        # Who writes: the runs a process starts name it (`wirewatch status`, close_stale_runs).
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self._schedule_lock = threading.Lock()
+        self.retries = 0       # writes run again after a conflict (shared archive), for make bench
+
+    # -- where things are --------------------------------------------------------------------------
+    def _files(self) -> Path:
+        """The directory beside the archive (embedded) or the shared data path."""
+        if self.shared:
+            self.shared.base(create=True)
+            return self.shared.data_path
+        return self.path.parent
+
+    @property
+    def warc_dir(self) -> Path:
+        return self._warc_dir or self._files() / "warc"
+
+    @property
+    def journal_dir(self) -> Path:
+        """Fetched but not yet committed results (archive/journal.py). On a shared path each machine
+        keeps its own, since a process is known dead only on its own machine."""
+        if self.shared:
+            return self._files() / "journal" / socket.gethostname()
+        return Path(str(self.path) + ".journal")
+
+    @property
+    def search_dir(self) -> Path:
+        return self._files() / "search" if self.shared else Path(str(self.path) + ".search")
+
+    def exists(self) -> bool:
+        return self.shared.exists() if self.shared else self.path.exists()
 
     # -- connections -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def reading(self) -> Iterator:
+    def reading(self, *, untrusted: bool = False) -> Iterator:
+        """A read-only connection; untrusted=True: locked down for SQL someone else wrote (no files,
+        network, extensions or settings: db.lock_down)."""
+        if self.shared:
+            with self.shared.reading(untrusted=untrusted) as con:
+                yield con
+            return
         with db.connect(self.path, read_only=True) as con:
             if schema.current_version(con) == 0:
                 raise db.ArchiveError(f"{self.path} is not a wirewatch archive (no schema)")
+            if untrusted:
+                db.lock_down(con)
             yield con
 
     @contextlib.contextmanager
     def writing(self) -> Iterator:
         """One transaction: committed on success, rolled back (file untouched) on any error."""
+        if self.shared:      # two transactions, history then state (archive/shared.py)
+            with self.shared.writing(create=True) as con:
+                yield con
+            return
         with db.connect(self.path, read_only=False) as con:
             if not self._ready:
                 schema.migrate(con)
@@ -94,15 +150,32 @@ class Archive:
             pass
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the file (maintenance)."""
+        """Fold the write-ahead log into the file (maintenance); a shared archive has none."""
+        if self.shared:
+            return
         with db.connect(self.path, read_only=False) as con:
             con.execute("CHECKPOINT")
+
+    def maintain(self) -> dict:
+        """The maintenance job's storage work: a checkpoint of the file, or on a shared archive
+        DuckLake's compaction and snapshot expiry."""
+        if self.shared:
+            return self.shared.maintain()
+        self.checkpoint()
+        return {}
 
     def close_stale_runs(self) -> int:
         """Runs left 'running' by a process that died (kill -9, power loss) become 'interrupted'.
         Their committed fetches stay; what they had not committed is simply due again."""
         with self.writing() as con:
-            rows = con.execute("SELECT run_id FROM runs WHERE outcome = 'running'").fetchall()
+            if self.shared:      # other workers' runs are theirs to close, unless their heartbeat stopped
+                rows = con.execute(
+                    """SELECT run_id FROM runs WHERE outcome = 'running' AND (worker IS NULL OR worker
+                         NOT IN (SELECT worker_id FROM workers WHERE stopped_at IS NULL
+                                 AND heartbeat_at + to_seconds(lease_ttl_s) > ?))""",
+                    [utcnow()]).fetchall()
+            else:
+                rows = con.execute("SELECT run_id FROM runs WHERE outcome = 'running'").fetchall()
         for (run_id,) in rows:
             self.finish_run(run_id, "interrupted", "the process ended before the run finished")
         return len(rows)
@@ -110,18 +183,24 @@ class Archive:
     def set_job_schedule(self, rows) -> None:
         """(job_id, job, source, next_run_at) of the running daemon, for `wirewatch status`."""
         now = utcnow()
+        # Workers of a shared archive each publish their own (job ids prefixed with the worker).
+        mine = f"{self.worker_id}/" if self.shared else ""
+        with self._schedule_lock:      # jobs finishing together publish one after the other
+            self._retrying(self._publish, mine, rows, now)
+
+    def _publish(self, mine: str, rows, now) -> None:
         with self.writing() as con:
-            con.execute("DELETE FROM job_schedule")
+            con.execute("DELETE FROM job_schedule WHERE starts_with(job_id, ?)", [mine])
             if rows:
                 con.executemany("INSERT INTO job_schedule VALUES (?, ?, ?, ?, ?)",
-                                [[job_id, job, source, nxt, now] for job_id, job, source, nxt in rows])
+                                [[mine + job_id, job, source, nxt, now] for job_id, job, source, nxt in rows])
 
     # -- runs ----------------------------------------------------------------------------------
     def start_run(self, job: str, source: str | None) -> int:
         with self.writing() as con:
             run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
-            con.execute("INSERT INTO runs (run_id, job, source, started_at, outcome) VALUES (?, ?, ?, ?, 'running')",
-                        [run_id, job, source, utcnow()])
+            con.execute("INSERT INTO runs (run_id, job, source, started_at, outcome, worker) "
+                        "VALUES (?, ?, ?, ?, 'running', ?)", [run_id, job, source, utcnow(), self.worker_id])
         return run_id
 
     def finish_run(self, run_id: int, outcome: str = "ok", error: str | None = None) -> dict:
@@ -152,7 +231,7 @@ class Archive:
     def known(self, source: str, *, due_before: datetime | None = None, all_: bool = False,
               limit: int | None = None, keys: Iterable[str] | None = None, with_latest: bool = False) -> list[KnownArticle]:
         """Articles of a source: all, the due ones (most overdue first), or the given keys."""
-        if not self.path.exists():
+        if not self.exists():
             return []
         where, params = ["source = ?"], [source]
         if keys is not None:
@@ -212,7 +291,7 @@ class Archive:
 
     def noise(self, source: str) -> frozenset[str]:
         """The source's learned noise keys (see archive/noise.py)."""
-        if not self.path.exists():
+        if not self.exists():
             return frozenset()
         with self.reading() as con:
             return noise.load(con, source, utcnow()).keys
@@ -243,6 +322,8 @@ class Archive:
         except UNAVAILABLE:
             raise
         except Exception as exc:
+            log.warning("a batch of %d fetches could not be written whole (%s): row by row",
+                        len(results), str(exc).splitlines()[0][:300])
             if len(results) == 1:
                 return self._record_failed(results[0], exc, run_id, schedule)
         out = []
@@ -255,11 +336,37 @@ class Archive:
                 out += self._record_failed(r, exc, run_id, schedule)
         return out
 
+    def _retrying(self, write, *args):
+        """Run `write` again when another writer of a shared archive got to the same rows first
+        (nothing of the failed attempt was committed); still conflicting, it raises WriteConflict,
+        which callers treat like an unavailable archive (the batch is kept, never turned into error
+        rows)."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return write(*args)
+            except shared.WriteConflict as exc:
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                self.retries += 1
+                log.info("write conflict, trying again (%d): %s", attempt + 1, exc)
+                time.sleep(random.uniform(0.01, 0.05) * 2 ** attempt)
+
     def _record(self, results, run_id, schedule) -> list[tuple[str, int | None]]:
+        if not self.shared:          # one writer at a time already: the file's lock
+            return self._retrying(self._record_once, results, run_id, schedule)
+        with self.shared.writer_turn([r.source for r in results]):
+            return self._retrying(self._record_once, results, run_id, schedule)
+
+    def _record_once(self, results, run_id, schedule) -> list[tuple[str, int | None]]:
         with self.writing() as con:
+            # A capture already written has the same fetched_at: bounding the look-up by the batch's
+            # fetch times lets it read the few recent files instead of all history (on a shared
+            # archive's DuckLake, 364 ms a batch at 5 M fetch rows without the bound; docs/scale.md).
+            times = [r.fetched_at for r in results]
+            window = "AND fetched_at BETWEEN ? AND ?" if None not in times else ""
             done = {cid: (outcome, version) for cid, outcome, version in con.execute(
-                "SELECT capture_id, outcome, version FROM fetches WHERE capture_id IN (SELECT unnest(?))",
-                [[r.capture_id for r in results]]).fetchall()}
+                f"SELECT capture_id, outcome, version FROM fetches WHERE capture_id IN (SELECT unnest(?)) {window}",
+                [[r.capture_id for r in results], *((min(times), max(times)) if window else ())]).fetchall()}
             todo = [r for r in results if r.capture_id not in done]
             if todo:
                 batch = Batch(con, [r.article_id for r in todo], max(r.fetched_at for r in todo))
@@ -293,42 +400,17 @@ class Archive:
 
     def frontier(self, source: str) -> list[tuple[str, str]]:
         """(article_id, url) of the source's discovered articles never fetched."""
-        if not self.path.exists():
+        if not self.exists():
             return []
         with self.reading() as con:
             return frontier.pending(con, source)
 
     def note_signals(self, source: str, signals: Iterable[tuple[str, str, datetime | None]],
                      schedule: Schedule = default_schedule) -> int:
-        """Publisher 'modified at T' signals from discovery: (key, url, T). What a signal does to
-        an article's next check is the re-check policy's call (`schedule.after_signal`, jobs'
-        `policy.apply_signal` in the crawler); returns how many articles became due."""
-        newest: dict[str, datetime] = {}
-        for k, _url, t in signals:
-            if t is not None:
-                aid = f"{source}:{k}"
-                newest[aid] = max(t, newest.get(aid, t))
+        """Publisher 'modified at T' signals from discovery: (key, url, T); returns how many
+        articles became due (archive/signals.py)."""
+        newest = signals_.newest(source, signals)
         if not newest:
             return 0
-        after_signal = getattr(schedule, "after_signal", default_after_signal)
-        now = utcnow()
-        cols = ("article_id", "first_seen", "last_checked", "last_changed", "unchanged_checks", "status",
-                "next_check", "publisher_modified")
         with self.writing() as con:
-            rows = con.execute(f"SELECT {', '.join(cols)} FROM articles WHERE article_id IN (SELECT unnest(?))",
-                               [sorted(newest)]).fetchall()
-            updates = []
-            for row in rows:
-                art = dict(zip(cols, row))
-                t = newest[art["article_id"]]
-                if art["publisher_modified"] is not None and t <= art["publisher_modified"]:
-                    continue
-                nxt = after_signal(now=now, signal_time=t, **{c: art[c] for c in cols[1:-1]})
-                updates.append((art["article_id"], t, nxt))
-            if updates:
-                con.execute("CREATE TEMP TABLE IF NOT EXISTS sig (article_id VARCHAR, t TIMESTAMPTZ, nxt TIMESTAMPTZ)")
-                con.execute("DELETE FROM sig")
-                insert_rows(con, "sig", ("article_id", "t", "nxt"), updates)
-                con.execute("""UPDATE articles a SET publisher_modified = s.t, next_check = s.nxt
-                               FROM sig s WHERE a.article_id = s.article_id""")
-            return sum(1 for _, _, nxt in updates if nxt is not None and nxt <= now)
+            return signals_.apply(con, newest, schedule, utcnow())

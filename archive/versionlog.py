@@ -18,9 +18,16 @@ def append(con, new_versions: Iterable[tuple[str, int]], now: datetime) -> None:
     rows = list(new_versions)
     if not rows:
         return
-    (top,) = con.execute("SELECT coalesce(max(seq), 0) FROM version_log").fetchone()
+    # A shared archive's writers take seqs from a sequence, in commit order (archive/shared.py):
+    # max(seq) read in a transaction's snapshot would hand two writers the same numbers.
+    shared_seqs = getattr(con, "next_log_seqs", None)
+    if shared_seqs:
+        seqs = shared_seqs(len(rows))
+    else:
+        (top,) = con.execute("SELECT coalesce(max(seq), 0) FROM version_log").fetchone()
+        seqs = range(top + 1, top + 1 + len(rows))
     con.executemany("INSERT INTO version_log VALUES (?, ?, ?, ?)",
-                    [[top + i, aid, version, now] for i, (aid, version) in enumerate(rows, 1)])
+                    [[seq, aid, version, now] for seq, (aid, version) in zip(seqs, rows)])
 
 
 def newest(con) -> int:

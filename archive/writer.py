@@ -200,8 +200,12 @@ def store_reextraction(con, article_id: str, version: int, snapshot: Snapshot, n
     new_key = revision.key(fields, noise_)
     stored = load_version(con, article_id, version, raw=True)
     differs = stored is None or revision.key(stored, noise_) != new_key
+    # Delete and insert rather than INSERT OR REPLACE: a shared archive keeps this table in DuckLake,
+    # which has no keys to replace by.
+    con.execute("DELETE FROM reextractions WHERE article_id = ? AND version = ? AND extractor = ? AND drop_rules = ?",
+                [article_id, version, snapshot.extractor, drop_rules or ""])
     con.execute(
-        """INSERT OR REPLACE INTO reextractions (article_id, version, fetch_id, extracted_at, extractor, drop_rules,
+        """INSERT INTO reextractions (article_id, version, fetch_id, extracted_at, extractor, drop_rules,
                title, byline, published_at, modified_at, lead, text, language, tags, content_hash, differs, headlines)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [article_id, version, fetch_id, now, snapshot.extractor, drop_rules or "", fields["title"], fields["byline"],

@@ -65,7 +65,7 @@ class ArchivePipeline:
         self.source = spider.seed.name
         self.schedule = self.schedule_factory(spider.seed) if self.schedule_factory else default_schedule
         self.warc = WarcStore.shared(self.archive.warc_dir)
-        self.journal = Journal(self.archive.path, self.source)
+        self.journal = Journal(self.archive.path, self.source, root=self.archive.journal_dir)
         self.journal.recover()           # the open segment of a crawl that was killed
         self.run_id = await asyncio.to_thread(self.archive.start_run, spider.job, self.source)
         spider.run_id = self.run_id
@@ -156,6 +156,9 @@ class ArchivePipeline:
             self.journal.seal()                      # this batch is durable before its commit
             segments = self.journal.sealed()
             rows = await asyncio.to_thread(Journal.read, segments)
+            if len(segments) > 1:
+                logger.info("writing %d fetches from %d journal segments (%s)", len(rows), len(segments),
+                            ", ".join(p.name for p in segments))
             on_disk = {r.capture_id for _, r in rows}
             only_here = [r for r in batch if r.capture_id not in on_disk]   # the journal failed
             rows += [(self.run_id, r) for r in only_here]

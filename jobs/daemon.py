@@ -46,6 +46,12 @@ class Daemon:
         self.runner = None
         self.scheduler = None
         self.active: set[asyncio.Task] = set()   # job coroutines in progress, awaited at shutdown
+        # On a shared archive other workers run too: sources and singleton jobs are leased
+        # (jobs/leases.py); on the embedded file the DaemonLock makes this the only daemon.
+        self.leases = None
+        if getattr(archive, "shared", None):
+            from jobs.leases import Leases
+            self.leases = Leases(archive, archive.worker_id)
 
     def _track(self) -> None:
         task = asyncio.current_task()
@@ -60,6 +66,7 @@ class Daemon:
         back to back never discovered anything again."""
         from crawler.politeness import deferred_until
         from crawler.spiders.wire import spider_for
+        from jobs.recheck import select_recheck
         lock = self.locks[seed.name]
         if lock.locked() and not wait:
             log.info("%s: a crawl is still running; this run is skipped", seed.name)
@@ -74,16 +81,46 @@ class Daemon:
                 log.info("%s: deferred until %s (%s); this %s run is skipped", seed.name,
                          deferred.until.isoformat(timespec="seconds"), deferred.reason, kwargs.get("mode"))
                 return None
-            crawler = self.runner.create_crawler(spider_for(seed))
-            await self.runner.crawl(crawler, **kwargs)
-            run = crawler.stats.get_value("wirewatch/run") or {}
-            if run:
-                log.info("%s %s: %s, %d fetches, %d new articles, %d new versions, %d unchanged, "
-                         "%d not modified, %d gone, %d blocked, %d errors", seed.name, run.get("job"),
-                         run.get("outcome"), run.get("fetches") or 0, run.get("new_articles") or 0,
-                         run.get("new_versions") or 0, run.get("unchanged") or 0, run.get("not_modified") or 0,
-                         run.get("gone") or 0, run.get("blocked") or 0, run.get("errors") or 0)
-            return run
+            if self.leases is None:
+                return await self._crawl_now(seed, spider_for, kwargs)
+            taken, released_at = await asyncio.to_thread(self.leases.acquire, f"source:{seed.name}")
+            if not taken:
+                log.info("%s: another worker is crawling it; this %s run is skipped", seed.name, kwargs.get("mode"))
+                return None
+            try:
+                await self._after_last_holder(seed, released_at)
+                if kwargs.get("mode") == "recheck":
+                    # chosen again now that no other worker can fetch this source: what was due when
+                    # the cycle began may have been fetched by the worker that held it until now
+                    kwargs["keys"] = (await asyncio.to_thread(select_recheck, self.archive, [seed], None, None,
+                                                              len(kwargs["keys"])))[seed.name]
+                    if not kwargs["keys"]:
+                        return None
+                return await self._crawl_now(seed, spider_for, kwargs)
+            finally:
+                await asyncio.to_thread(self.leases.release, f"source:{seed.name}")
+
+    async def _after_last_holder(self, seed: Seed, released_at: datetime | None) -> None:
+        """Politeness across workers: no request to the publisher sooner than its delay after the
+        previous worker's last one (a lease is let go once its crawl has finished)."""
+        delay = float(seed.scrapy_settings().get("DOWNLOAD_DELAY") or self.settings.getfloat("DOWNLOAD_DELAY"))
+        if released_at is None or delay <= 0:
+            return
+        wait = (released_at + timedelta(seconds=delay) - datetime.now(timezone.utc)).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _crawl_now(self, seed: Seed, spider_for, kwargs) -> dict | None:
+        crawler = self.runner.create_crawler(spider_for(seed))
+        await self.runner.crawl(crawler, **kwargs)
+        run = crawler.stats.get_value("wirewatch/run") or {}
+        if run:
+            log.info("%s %s: %s, %d fetches, %d new articles, %d new versions, %d unchanged, "
+                     "%d not modified, %d gone, %d blocked, %d errors", seed.name, run.get("job"),
+                     run.get("outcome"), run.get("fetches") or 0, run.get("new_articles") or 0,
+                     run.get("new_versions") or 0, run.get("unchanged") or 0, run.get("not_modified") or 0,
+                     run.get("gone") or 0, run.get("blocked") or 0, run.get("errors") or 0)
+        return run
 
     async def discover(self, name: str) -> None:
         self._track()
@@ -100,13 +137,37 @@ class Daemon:
                                for name, keys in chosen.items() if keys))
         await self._publish_schedule()
 
+    async def _singleton(self, job: str) -> bool:
+        """On a shared archive, whether this worker runs `job` now (one worker at a time does)."""
+        if self.leases is None:
+            return True
+        taken, _ = await asyncio.to_thread(self.leases.acquire, f"job:{job}")
+        return taken
+
+    async def _done(self, job: str) -> None:
+        if self.leases is not None:
+            await asyncio.to_thread(self.leases.release, f"job:{job}")
+
+
     async def maintenance(self) -> None:
         from archive.warc import WarcStore
         self._track()
+        WarcStore.rotate_all()
+        if not await self._singleton("maintenance"):
+            return
+        try:
+            await self._maintain()
+        finally:
+            await self._done("maintenance")
+
+    async def _maintain(self) -> None:
+        if self.leases is not None:      # runs of a worker that died since (others close theirs)
+            await asyncio.to_thread(self.archive.close_stale_runs)
         run_id = await asyncio.to_thread(self.archive.start_run, "maintenance", None)
         try:
-            await asyncio.to_thread(self.archive.checkpoint)
-            WarcStore.rotate_all()
+            done = await asyncio.to_thread(self.archive.maintain)
+            if done:
+                log.info("maintenance: %s", ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in done.items()))
             await asyncio.to_thread(self.archive.finish_run, run_id, "ok")
         except Exception as exc:
             await asyncio.to_thread(self.archive.finish_run, run_id, "failed", str(exc).splitlines()[0])
@@ -117,6 +178,8 @@ class Daemon:
     async def index(self) -> None:
         from search.index import IndexBusy, SearchIndex
         self._track()
+        if not await self._singleton("index"):
+            return
         try:
             done = await asyncio.to_thread(SearchIndex(self.archive).catch_up)
             if done.indexed:
@@ -125,11 +188,18 @@ class Daemon:
             log.info("search index: another process is indexing; this run is skipped")
         except Exception:
             log.exception("search indexing failed; the next run catches up")
+        finally:
+            await self._done("index")
 
     async def notify(self) -> None:
         from jobs.notify import notify_job
         self._track()
-        await asyncio.to_thread(notify_job, self.archive, self.seeds)
+        if not await self._singleton("notify"):
+            return
+        try:
+            await asyncio.to_thread(notify_job, self.archive, self.seeds)
+        finally:
+            await self._done("notify")
 
     async def _publish_schedule(self) -> None:
         """Write the scheduler's next fire times where `wirewatch status` can read them."""
@@ -157,13 +227,25 @@ class Daemon:
 
     # -- life cycle --------------------------------------------------------------------------
     async def run(self) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from scrapy.crawler import AsyncCrawlerRunner
 
         self.runner = AsyncCrawlerRunner(self.settings)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_stop, sig)
+        if self.leases is not None:      # renewed at a third of their life, --once too
+            from jobs.leases import Heartbeat
+            await asyncio.to_thread(self.leases.register)
+            beat = Heartbeat(self.leases)
+        try:
+            await self._run(loop)
+        finally:
+            if self.leases is not None:
+                await asyncio.to_thread(beat.stop)
+                await asyncio.to_thread(self.leases.stop)     # others need not wait for expiry
+
+    async def _run(self, loop) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
         interrupted = await asyncio.to_thread(self.archive.close_stale_runs)
         if interrupted:
             log.info("marked %d runs of an earlier process as interrupted", interrupted)

@@ -60,4 +60,18 @@ def source_status(archive: Archive, seeds: dict[str, Seed], now: datetime | None
         row["deferred_until"] = deferred[0] if deferred else None
         row["deferred_by"] = "Retry-After" if deferred else None
         out.append(row)
+    if archive.shared:       # which worker is crawling each source right now (jobs/leases.py)
+        from jobs.leases import holders
+        held = holders(archive, "source:")
+        for row in out:
+            row["crawling_on"] = held.get(f"source:{row['source']}")
     return out
+
+
+def worker_status(archive: Archive) -> list[dict]:
+    """The workers of a shared archive: host, pid, last heartbeat, alive, the leases each holds.
+    An embedded archive has one daemon at most (jobs/lock.py) and no such list."""
+    if not archive.shared:
+        return []
+    from jobs.leases import workers
+    return workers(archive)

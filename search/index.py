@@ -87,7 +87,7 @@ _writer_guard = threading.Lock()        # one writer per process too (web thread
 class SearchIndex:
     def __init__(self, archive):
         self.archive = archive
-        self.path = index_dir(archive.path)
+        self.path = archive.search_dir
 
     def _state(self) -> dict:
         try:

@@ -20,8 +20,9 @@ class _Opened:
     """The archive as jobs.status reads it (`archive.reading()`), on the connection this request
     already holds: one open of the file per page instead of two."""
 
-    def __init__(self, con):
+    def __init__(self, con, archive):
         self.con = con
+        self.shared = archive.shared
 
     @contextlib.contextmanager
     def reading(self):
@@ -33,7 +34,7 @@ def home(request: Request):
     now = utcnow()
     seeds, seed_error = configured_seeds(settings)
     with settings.archive.reading() as con:
-        status = source_status(_Opened(con), seeds, now) if seeds else []
+        status = source_status(_Opened(con, settings.archive), seeds, now) if seeds else []
         counts = views.source_counts(con, now)
         totals = views.totals(con)
         latest = newest_changes(con, limit=LATEST)

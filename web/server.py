@@ -51,7 +51,7 @@ def serve(settings: WebSettings, host: str, port: int, *, access_log: bool = Tru
     if not is_loopback(host):
         print(f"wirewatch serve: listening on {host}, not only this machine: anyone who can reach it can read "
               "the whole archive and run SQL on it (see README, Web view)", file=sys.stderr)
-    if not settings.archive_path.exists():
+    if not settings.archive.exists():
         print(f"wirewatch serve: no archive at {settings.archive_path} yet; pages will say so until one is "
               "written", file=sys.stderr)
     print(f"wirewatch serve: {url_of(sock)} (archive {settings.archive_path}, read-only; Ctrl-C stops)",

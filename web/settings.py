@@ -15,7 +15,7 @@ DEFAULT_PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class WebSettings:
-    archive_path: Path
+    archive_path: Path | str       # a DuckDB file, or a shared archive's postgresql:// URL
     seeds_dir: Path
     sql_max_rows: int = DEFAULT_SQL_MAX_ROWS
     sql_time_limit_s: float = DEFAULT_SQL_TIME_LIMIT_S

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 import duckdb
 
 from archive import views
+from archive.db import lock_down
 from archive.store import Archive
 
 ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+_CATALOG_FUNCTIONS = re.compile(r"\b(?:postgres|ducklake)_\w+\s*\(", re.I)
 REFUSED = {
     duckdb.StatementType.SET: "SET, RESET and PRAGMA are refused: the SQL page cannot change settings",
     duckdb.StatementType.VARIABLE_SET: "SET VARIABLE is refused: the SQL page cannot change settings",
@@ -42,7 +44,6 @@ REFUSED[duckdb.StatementType.PRAGMA] = REFUSED[duckdb.StatementType.SET]
 READ_ONLY = "only SELECT (and EXPLAIN) queries run here: the archive is read-only on the SQL page"
 # PRAGMA table_info(…) and friends parse as SELECTs; PRAGMA is refused by its keyword.
 _LEADING_KEYWORD = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z_]+)", re.S)
-HARDENING = ("SET enable_external_access = false", "SET lock_configuration = true")
 
 
 class QueryRefused(ValueError):
@@ -69,6 +70,9 @@ def check(sql: str) -> None:
     """Raise QueryRefused or QueryFailed unless sql is one SELECT or EXPLAIN statement."""
     if not sql.strip():
         raise QueryRefused("the query is empty")
+    if _CATALOG_FUNCTIONS.search(sql):
+        # a shared archive's catalog functions run SQL on PostgreSQL itself, past DuckDB's lock-down
+        raise QueryRefused("postgres_* and ducklake_* functions are refused: query the archive's tables")
     keyword = _LEADING_KEYWORD.match(sql)
     if keyword and keyword.group(1).upper() == "PRAGMA":
         raise QueryRefused(REFUSED[duckdb.StatementType.SET])
@@ -88,8 +92,7 @@ def check(sql: str) -> None:
 
 def harden(con) -> None:
     """No file system, network or extension access, and no setting changes, from here on."""
-    for statement in HARDENING:
-        con.execute(statement)
+    lock_down(con)
 
 
 def run(archive: Archive, sql: str, *, max_rows: int, time_limit_s: float) -> tuple[QueryResult, list[dict]]:
@@ -98,8 +101,7 @@ def run(archive: Archive, sql: str, *, max_rows: int, time_limit_s: float) -> tu
     is interrupted."""
     if sql.strip():
         check(sql)
-    with archive.reading() as con:
-        harden(con)
+    with archive.reading(untrusted=True) as con:
         tables = views.schema_listing(con)
         if not sql.strip():
             return QueryResult(), tables

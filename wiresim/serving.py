@@ -5,6 +5,7 @@ request log."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -116,7 +117,15 @@ class Serving:
     def reset_log(self) -> None:
         with self._log_lock:
             self._log.clear()
+            self._log_times.clear()
+
+    @property
+    def request_times(self) -> list[float]:
+        """When each request of `requests` arrived (time.monotonic()), for politeness checks."""
+        with self._log_lock:
+            return list(self._log_times)
 
     def _record(self, method: str, path: str, status: int) -> None:
         with self._log_lock:
             self._log.append((method, path, status))
+            self._log_times.append(time.monotonic())

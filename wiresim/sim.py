@@ -64,6 +64,7 @@ class WireSim(Serving):
         self._cp1251_count = 0
         self._faults = FaultTable()
         self._log: list[tuple[str, str, int]] = []
+        self._log_times: list[float] = []
         self._log_lock = threading.Lock()
         self._timers: list[threading.Timer] = []
         self.errors: list[tuple[str, BaseException]] = []   # failures of scheduled actions

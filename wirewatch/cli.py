@@ -121,11 +121,12 @@ def extract(file, source, url, links, fmt, archive_path, seeds_dir):
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--workers", is_flag=True, help="the workers of a shared archive: heartbeat, alive, leases held")
 @common
-def status(fmt, archive_path, seeds_dir):
+def status(fmt, workers, archive_path, seeds_dir):
     """Per source: runs, articles tracked, due now, backlog, recent versions, error rates."""
     from wirewatch import commands
-    commands.status(archive_path, seeds_dir, fmt)
+    commands.status(archive_path, seeds_dir, fmt, workers)
 
 
 @main.command()
@@ -137,6 +138,20 @@ def noise(source, entry, fmt, archive_path, seeds_dir):
     """List the rotating lines and labels learned for SOURCE (or forget one)."""
     from wirewatch import commands
     commands.noise(source, entry, archive_path, fmt)
+
+
+@main.command()
+@click.option("--to", "target", required=True, metavar="POSTGRESQL_URL",
+              help="the shared archive to create, e.g. postgresql://wirewatch@db.example/wirewatch")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@common
+def migrate(target, fmt, archive_path, seeds_dir):
+    """Copy this embedded archive (and its WARC files) into a new shared archive, verified.
+
+    Give the shared archive's directory for Parquet and WARC files with --data-path (every machine
+    mounts it at that path)."""
+    from wirewatch import commands
+    commands.migrate(archive_path, target, fmt)
 
 
 from wirewatch.cli_edits import changes, feed, reextract  # noqa: E402

@@ -101,7 +101,7 @@ def notify(send_test, config_path, fmt, archive_path, seeds_dir):
             raise ValueError(f"{failed} of {len(config.targets)} targets could not be reached")
         return
     archive = Archive(archive_path)
-    counts = jobs_notify.outbox_counts(archive) if archive.path.exists() else {}
+    counts = jobs_notify.outbox_counts(archive) if archive.exists() else {}
     columns = ["target", "url", "sources", "classes", "headline_only", "min_words", "pending", "sent", "abandoned"]
     print_rows(columns, [[t.name, t.redacted_url, t.sources, t.classes, t.headline_only, t.min_words,
                           *(counts.get(t.name, {}).get(s, 0) for s in ("pending", "sent", "abandoned"))]

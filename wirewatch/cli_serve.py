@@ -21,11 +21,11 @@ from wirewatch.options import common
 @common
 def serve(host, port, sql_max_rows, sql_time_limit, page_size, access_log, archive_path, seeds_dir):
     """Serve a read-only web view of the archive: sources, changes, articles, side-by-side diffs, SQL."""
-    from archive.db import archive_path as resolve_archive
+    from archive.store import Archive
     from crawler.seeds import seeds_dir as resolve_seeds
     from web.server import serve as run
     from web.settings import WebSettings
 
-    settings = WebSettings(resolve_archive(archive_path), resolve_seeds(seeds_dir), sql_max_rows=sql_max_rows,
+    settings = WebSettings(Archive(archive_path).path, resolve_seeds(seeds_dir), sql_max_rows=sql_max_rows,
                            sql_time_limit_s=sql_time_limit, page_size=page_size)
     run(settings, host, port, access_log=access_log)

@@ -24,20 +24,30 @@ def crawl(source, archive_path, seeds_dir, *, mode, all_=False, limit=None, over
     archive.ensure()
     settings = crawl_settings(archive, resolve_seeds(seeds_dir), schedule_for,
                               progress=sys.stderr.isatty(), overrides=overrides)
-    keys = None
-    if mode == "recheck" and not all_:
-        from jobs.recheck import select_recheck
-        keys = select_recheck(archive, [seed], total_budget=limit, per_source=limit or 10**9)[seed.name]
-        if not keys:
-            click.echo(f"{source}: nothing is due")
-            return
-    run = run_once(seed, settings, mode=mode, all_=all_, limit=limit, keys=keys)
+    with _source_lease(archive, seed.name):
+        keys = None
+        if mode == "recheck" and not all_:
+            from jobs.recheck import select_recheck
+            keys = select_recheck(archive, [seed], total_budget=limit, per_source=limit or 10**9)[seed.name]
+            if not keys:
+                click.echo(f"{source}: nothing is due")
+                return
+        run = run_once(seed, settings, mode=mode, all_=all_, limit=limit, keys=keys)
     if not run:
         raise queries.ArchiveError(f"{mode} of {source} did not complete (see the log above)")
     parts = ", ".join(f"{run.get(k) or 0} {k.replace('_', ' ')}" for k in SUMMARY)
     click.echo(f"{source} {run['job']} run {run['run_id']} {run['outcome']}: {run.get('fetches') or 0} fetches; {parts}")
     if run["outcome"] == "failed":
         raise queries.ArchiveError(run.get("error") or "run failed")
+
+
+def _source_lease(archive, source: str):
+    """On a shared archive workers may be crawling the source: take its lease as they do."""
+    import contextlib
+    if not archive.shared:
+        return contextlib.nullcontext()
+    from jobs.leases import holding
+    return holding(archive, f"source:{source}", archive.worker_id)
 
 
 def run(archive_path, seeds_dir, *, once, recheck_every, discover_every, maintenance_every, jitter, budget,
@@ -64,6 +74,9 @@ def run(archive_path, seeds_dir, *, once, recheck_every, discover_every, mainten
     for noisy in ("scrapy", "apscheduler", "twisted", "py.warnings"):  # our daemon log says what each job did
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from jobs.lock import DaemonLock
+    if archive.shared:       # many workers share it: they lease sources and jobs (jobs/leases.py)
+        run_daemon(archive, seeds, settings, config)
+        return
     with DaemonLock(archive.path):
         run_daemon(archive, seeds, settings, config)
 
@@ -168,8 +181,17 @@ def extract_saved(file, source, seeds_dir, *, url, links, fmt) -> None:
     click.echo(snap.text or "")
 
 
-def status(archive_path, seeds_dir, fmt) -> None:
-    from jobs.status import source_status
+def status(archive_path, seeds_dir, fmt, workers=False) -> None:
+    from jobs.status import source_status, worker_status
+    if workers:
+        rows = worker_status(Archive(archive_path))
+        cols = ["worker_id", "host", "pid", "alive", "heartbeat_at", "started_at", "stopped_at", "leases",
+                "lease_expires_at"]
+        if fmt == "json":
+            print_json(rows)
+        else:
+            print_rows(cols, [[r[c] if c != "leases" else " ".join(r[c]) for c in cols] for r in rows])
+        return
     rows = source_status(Archive(archive_path), load_seeds(seeds_dir))
     if fmt == "json":
         print_json(rows)
@@ -192,3 +214,21 @@ def noise(source, entry, archive_path, fmt) -> None:
         print_json([{c: r[c] for c in cols} for r in rows])
         return
     print_rows(cols, [[r[c] for c in cols] for r in rows], fmt)
+
+
+def migrate(archive_path, target, fmt) -> None:
+    from archive.migrate import migrate as copy_archive
+    from archive.shared import is_shared
+    if not is_shared(target):
+        raise ValueError(f"--to must be a PostgreSQL URL (postgresql://…), not {target!r}")
+    report = copy_archive(Archive(archive_path), Archive(target))
+    rows = [{"table": t.table, "rows": t.rows, "copied": t.copied, "hash": f"{t.source_hash & (2**64 - 1):016x}",
+             "verified": "yes" if t.ok else "NO"} for t in report.tables]
+    if fmt == "json":
+        print_json({"tables": rows, "warc_files": report.warc_files, "warc_bytes": report.warc_bytes, "ok": report.ok})
+    else:
+        print_rows(list(rows[0]) if rows else ["table"], [list(r.values()) for r in rows], fmt=fmt)
+        click.echo(f"{report.warc_files} WARC files ({report.warc_bytes:,} bytes) copied")
+    if not report.ok:
+        bad = ", ".join(t.table for t in report.tables if not t.ok)
+        raise queries.ArchiveError(f"the copy does not match the original in: {bad}")
