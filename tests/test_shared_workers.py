@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -107,6 +108,11 @@ def test_three_workers_share_the_work_and_survive_a_kill(pg, tmp_path):
                 missing = {aid: (got.get(aid), 1 + n) for aid, n in edits.items() if got.get(aid) != 1 + n}
                 errors = ww.sql("SELECT article_id, outcome, version, error FROM fetches WHERE error IS NOT NULL")
                 raise AssertionError(f"versions (found, expected): {missing}\nerrors: {errors}\n{_logs(tmp_path)}")
+            # the killed worker's unfinished runs are closed by a survivor's maintenance once its
+            # heartbeat is older than its lease
+            victim_id = f"{socket.gethostname()}:{workers[victim].pid}"
+            assert wait_for(lambda: ww.sql(f"SELECT count(*) AS n FROM runs WHERE outcome = 'running' "
+                                           f"AND worker = '{victim_id}'")[0]["n"] == 0, 60, 1), _logs(tmp_path)
             status = json.loads(ww("status", "--workers", "--format", "json").stdout)
             sources = json.loads(ww("status", "--format", "json").stdout)
             out, _ = reader.communicate(timeout=120)
