@@ -189,17 +189,23 @@ class Evidence:
             insert_rows(con, "label_sightings", SIGHTING_COLUMNS, list(self.sightings.values()),
                         verb="INSERT OR REPLACE")
             # A labelled line on two articles or more: its label has evidence on each of them.
+            # Only the sources of these sightings: another source showing the same line is its own
+            # evidence (counted here, it kept this source's entries from expiring and, on a shared
+            # archive, made writers of different sources conflict).
             keys = sorted({k for _, k, _ in self.sightings})
+            sources = sorted({s for s, _, _ in self.sightings})
             con.execute(
                 """INSERT INTO noise_evidence
                    SELECT DISTINCT s.source, s.label_key, 'label', s.label || ' …', s.article_id, 'repeated',
                           $now::TIMESTAMPTZ, $now::TIMESTAMPTZ, 1
                    FROM label_sightings s
-                   WHERE s.line_key IN (SELECT unnest($keys)) AND (s.source, s.line_key) IN (
-                       SELECT source, line_key FROM label_sightings WHERE line_key IN (SELECT unnest($keys))
+                   WHERE s.line_key IN (SELECT unnest($keys)) AND s.source IN (SELECT unnest($sources))
+                     AND (s.source, s.line_key) IN (
+                       SELECT source, line_key FROM label_sightings
+                       WHERE line_key IN (SELECT unnest($keys)) AND source IN (SELECT unnest($sources))
                        GROUP BY ALL HAVING count(DISTINCT article_id) >= 2)
                    ON CONFLICT (source, key, article_id) DO UPDATE SET last_seen = excluded.last_seen,
-                       times = noise_evidence.times + 1""", {"now": now, "keys": keys})
+                       times = noise_evidence.times + 1""", {"now": now, "keys": keys, "sources": sources})
             self.sightings = {}
         for source, keys in self.seen.items():
             con.execute("UPDATE noise_evidence SET last_seen = ? WHERE source = ? AND key IN (SELECT unnest(?))",

@@ -6,7 +6,9 @@
 
 Parts: crawl (real pages on loopback hosts, the headline: bench/realbench.py), sim (the wiresim
 crawl with 304s: bench/crawlbench.py), policy, diff, extract (body extraction quality, when
-bench/extractbench.py is there), search (bench/searchbench.py: a query over 1,000,000 versions). Prints a table per part, then the figures as JSON, also written
+bench/extractbench.py is there), search (bench/searchbench.py: a query over 1,000,000 versions), workers
+(bench/workersbench.py: fetches/s with 1-3 `wirewatch run` workers on a shared PostgreSQL archive,
+catalog commits/s, conflicts; skipped without PostgreSQL). Prints a table per part, then the figures as JSON, also written
 to bench/out/bench.json (or PATH). Every figure is set against a baseline measured in the same
 run: the crawl against extraction alone, the re-check policy against NewsDiffs's tiers, the diff
 against difflib. Targets are reported, never asserted; the exit status is 1 only when a sanity
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from bench import crawlbench
 
-PARTS = ("crawl", "sim", "policy", "diff", "extract", "search")
+PARTS = ("crawl", "sim", "policy", "diff", "extract", "search", "workers")
 QUICK = {"articles": 30, "hosts": 2, "rounds": 1, "sim_articles": 30, "policy_articles": 200, "diff_samples": 4,
          "search_versions": 3000}
 FULL = {"articles": 1000, "hosts": 3, "rounds": 3, "sim_articles": 1000, "policy_articles": 2000, "diff_samples": 200,
@@ -135,6 +137,13 @@ def summary(results: dict) -> dict:
         out.update({"search_versions": s["versions"], "search_query_p95_ms": s["query"]["p95_ms"],
                     "search_ms_per_new_version": s["keep_current"]["ms_per_new_version_p50"],
                     "search_fts_p95_vs_ours": s["fts_p95_vs_tantivy_p95"], "search_target_met": s["target_met"]})
+    if "workers" in results and "skipped" not in results["workers"]:
+        w = results["workers"]
+        out.update({f"workers_{f['workers']}_fetches_per_s": f["fetches_per_s"] for f in w["fetch"]})
+        out.update({f"writers_{c['writers']}{'_same' if c['same_articles'] else ''}_commits_per_s": c["commits_per_s"]
+                    for c in w["commit"]})
+        out.update({f"writers_{c['writers']}{'_same' if c['same_articles'] else ''}_conflicts_per_1000":
+                    c["conflicts_per_1000"] for c in w["commit"]})
     return out
 
 
@@ -201,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
         results["search"] = searchbench.run(args.search_versions, fts_versions=min(100_000, args.search_versions))
         tables.append(("Search: query p95 over every version; keeping the index current; DuckDB fts",
                        searchbench.table(results["search"])))
+    if "workers" in args.parts:
+        from bench import workersbench
+        results["workers"] = workersbench.run(**(workersbench.QUICK if args.quick else workersbench.FULL),
+                                              workdir=args.workdir)
+        tables.append(("Shared archive: fetches/s with 1-3 workers; catalog commits/s, conflicts and retries",
+                       workersbench.table(results["workers"])))
     results["summary"] = summary(results)
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
 

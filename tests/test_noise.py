@@ -173,3 +173,23 @@ def test_a_paragraph_cut_where_a_rotating_teaser_now_stands_is_an_edit():
     latest = {"title": "Talks resume", "text": f"{story}\nRead also: Plague case in China"}
     captures = [{"title": "Talks resume", "text": f"{story}\nRead also: {t}"} for t in ("Markets fall", "Oil jumps")]
     assert revision.judge(latest, captures, noise.Noise(), final=True).outcome == revision.UNCHANGED
+
+
+def test_a_line_another_source_shows_adds_no_evidence_to_this_one():
+    """Two sources showing the same "Read also" line are each their own evidence: source b's
+    sightings left source a's rows alone (they bumped a's count and kept it from expiring, and on
+    a shared archive made writers of different sources conflict)."""
+    import duckdb
+
+    from archive import schema
+    con = duckdb.connect()
+    schema.migrate(con)
+    teaser = "Read also: Central bank holds key rate"
+    for source, when in (("a", T0), ("b", T0 + timedelta(hours=1))):
+        evidence = noise.Evidence()
+        for article in ("1", "2"):
+            evidence.add_sightings(source, f"{source}:{article}", f"{BODY}\n{teaser}", when)
+        evidence.flush(con, when)
+    got = con.execute("SELECT source, times, last_seen FROM noise_evidence ORDER BY source, article_id").fetchall()
+    assert [(s, t) for s, t, _ in got] == [("a", 1), ("a", 1), ("b", 1), ("b", 1)]
+    assert {s: seen for s, _, seen in got}["a"] == T0
