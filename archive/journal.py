@@ -30,8 +30,10 @@ _OPEN = re.compile(r"^open-(\d+)\.seg$")
 
 class Journal:
     def __init__(self, archive_path: str | os.PathLike, source: str, *, root: str | os.PathLike | None = None):
-        # beside an archive file, or under `root` (a shared archive's data path: Archive.journal_dir)
-        self.dir = (Path(root) if root else Path(str(archive_path) + ".journal")) / source
+        if root is None:         # where the archive keeps it (beside the file, or on the shared path)
+            from .store import Archive
+            root = Archive(archive_path).journal_dir
+        self.dir = Path(root) / source
         self.open_path = self.dir / f"open-{os.getpid()}.seg"
         self._fh = None
         self._lock = threading.Lock()    # appends come from the pipeline's worker threads

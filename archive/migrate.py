@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import db
-from .shared import HISTORY_TABLES, LAKE, STATE, sql_string, state_tables
+from .shared_schema import HISTORY_TABLES, LAKE, STATE, sql_string, state_tables
 from .store import Archive
 
 SKIP_META = {"schema_version", "data_path"}     # the target's own

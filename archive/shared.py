@@ -21,7 +21,6 @@ Versions are rows, never DuckLake time travel: maintenance expires old snapshots
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import threading
@@ -32,13 +31,10 @@ from typing import Iterator
 import duckdb
 
 from .db import ArchiveError
+from .shared_schema import (HISTORY_TABLES, LAKE, LAKE_SCHEMA, SEARCH_PATH, STATE, create_tables,
+                            create_views, embedded_schema, sql_string, state_words)
 
 SCHEMES = ("postgresql://", "postgres://")
-HISTORY_TABLES = frozenset({"versions", "fetches", "events", "version_changes", "edit_sentences", "edit_fields",
-                            "change_classes", "reextractions"})
-LAKE, STATE = "lake", "pg"
-LAKE_SCHEMA = "ducklake"          # the DuckLake catalog's tables in the PostgreSQL database
-SEARCH_PATH = "lake.main,pg.public,memory.main"
 # Rows up to this many per insert stay in the catalog (no Parquet file per small batch) until
 # maintenance writes them out together (ducklake_flush_inlined_data).
 INLINE_ROWS = 2000
@@ -48,24 +44,6 @@ KEEP_REPLACED_S = 3600
 # A worker that has not renewed its leases for this long is taken for dead: its leases go to others
 # and its runs are closed as interrupted. Workers renew at a third of it (jobs/leases.py).
 LEASE_TTL = timedelta(seconds=float(os.environ.get("WIREWATCH_LEASE_TTL", "60")))
-
-# Shared-archive-only state: who is working and what each holds (jobs/leases.py).
-COORDINATION_DDL = [
-    """CREATE TABLE IF NOT EXISTS workers (
-        worker_id TEXT PRIMARY KEY, host TEXT, pid INTEGER, started_at TIMESTAMPTZ,
-        heartbeat_at TIMESTAMPTZ, stopped_at TIMESTAMPTZ,
-        lease_ttl_s DOUBLE PRECISION)        -- silent longer than this, the worker is gone""",
-    """CREATE TABLE IF NOT EXISTS leases (
-        name TEXT PRIMARY KEY,               -- 'source:tass', 'job:index', …
-        holder TEXT, acquired_at TIMESTAMPTZ, expires_at TIMESTAMPTZ,
-        released_at TIMESTAMPTZ)""",
-    "CREATE SEQUENCE IF NOT EXISTS fetch_ids",
-    "CREATE SEQUENCE IF NOT EXISTS run_ids",
-    "CREATE SEQUENCE IF NOT EXISTS version_seq",
-    "CREATE INDEX IF NOT EXISTS articles_next_check ON articles (source, next_check)",
-    "CREATE INDEX IF NOT EXISTS notify_outbox_state ON notify_outbox (state)",
-]
-
 
 class WriteConflict(ArchiveError):
     """Another writer changed the same rows first (PostgreSQL's serialization failure, a DuckLake
@@ -99,10 +77,6 @@ def _extension(name: str) -> str:
     return str(found[0])
 
 
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class SharedCatalog:
     """One DuckDB instance per process and URL with the DuckLake and PostgreSQL catalogs attached;
     every reader and writer takes its own connection (cursor) from it."""
@@ -134,6 +108,8 @@ class SharedCatalog:
             raise ArchiveError(f"cannot reach the shared archive {self.url}: {str(exc).strip().splitlines()[-1]}") from None
 
     def exists(self) -> bool:
+        if self._base is not None:      # opened: it exists (asked before every crawl and listing)
+            return True
         with self._pg() as pg:
             row = pg.execute("SELECT to_regclass('public.meta') IS NOT NULL").fetchone()
             if not row[0]:
@@ -174,13 +150,13 @@ class SharedCatalog:
                 con = self._attached(f"DATA_PATH {sql_string(str(self.data_path / 'lake') + '/')}, "
                                      f"DATA_INLINING_ROW_LIMIT {INLINE_ROWS}")
                 if stored is None:
-                    _create_tables(con, pg, str(self.data_path))
+                    create_tables(con, pg, str(self.data_path))
                 else:
                     found = int(pg.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
                     if found != SCHEMA_VERSION:
                         raise ArchiveError(f"shared archive {self.url} has schema {found} and this wirewatch "
                                            f"works with schema {SCHEMA_VERSION} only: run the version that created it")
-                _create_views(con)
+                create_views(con)
                 return con
             finally:
                 pg.execute("SELECT pg_advisory_unlock(7001)")
@@ -205,12 +181,12 @@ class SharedCatalog:
             if self._locked is None:
                 self.base()                   # the archive exists and its data path is known
                 con = self._attached("READ_ONLY", read_only=True)
-                model = _embedded_schema()
+                model = embedded_schema()
                 for (table,) in model.execute("SELECT table_name FROM duckdb_tables()").fetchall():
                     where = f"{LAKE}.main" if table in HISTORY_TABLES else f"{STATE}.public"
                     con.execute(f"CREATE VIEW memory.main.{table} AS SELECT * FROM {where}.{table}")
                 con.execute(f"SET search_path = {sql_string(SEARCH_PATH)}")
-                _create_views(con)
+                create_views(con)
                 lock_down(con)
                 self._locked = con
             return self._locked
@@ -318,7 +294,7 @@ class RoutedWrite:
         match = _WRITE.match(sql)
         if match:
             return self.lake if match.group(1).lower() in HISTORY_TABLES else self.state
-        return self.lake if words & HISTORY_TABLES and not words & _state_words() else self.state
+        return self.lake if words & HISTORY_TABLES and not words & state_words() else self.state
 
     def execute(self, sql: str, params=None):
         seq = _NEXTVAL.match(sql)
@@ -353,67 +329,3 @@ class RoutedWrite:
     def close(self) -> None:
         self.lake.close()
         self.state.close()
-
-
-@functools.cache
-def _state_words() -> frozenset[str]:
-    return frozenset(state_tables())
-
-
-def _embedded_schema() -> duckdb.DuckDBPyConnection:
-    """The embedded archive's schema, built in memory: the one definition both archives follow."""
-    from . import schema
-    con = duckdb.connect()
-    schema.migrate(con)
-    return con
-
-
-def state_tables() -> list[str]:
-    con = _embedded_schema()
-    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()]
-    return [n for n in names if n not in HISTORY_TABLES]
-
-
-def _columns(con, table: str) -> list[str]:
-    out = []
-    for name, dtype, nullable, default in con.execute(
-            """SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns()
-               WHERE table_name = ? ORDER BY column_index""", [table]).fetchall():
-        col = f"{name} {dtype}"
-        if default is not None:
-            col += f" DEFAULT {default}"
-        if not nullable:
-            col += " NOT NULL"
-        out.append(col)
-    return out
-
-
-def _create_tables(con: duckdb.DuckDBPyConnection, pg, data_path: str) -> None:
-    from .schema import SCHEMA_VERSION
-    model = _embedded_schema()
-    tables = [r[0] for r in model.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()]
-    for table in tables:
-        cols = _columns(model, table)
-        if table in HISTORY_TABLES:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {LAKE}.main.{table} ({', '.join(cols)})")
-            continue
-        keys = model.execute("""SELECT constraint_column_names FROM duckdb_constraints()
-                                WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'""", [table]).fetchone()
-        if keys:
-            cols.append(f"PRIMARY KEY ({', '.join(keys[0])})")
-        con.execute(f"CREATE TABLE IF NOT EXISTS {STATE}.public.{table} ({', '.join(cols)})")
-    for ddl in COORDINATION_DDL:
-        pg.execute(ddl)
-    meta = dict(model.execute("SELECT key, value FROM meta").fetchall())
-    meta.update(schema_version=str(SCHEMA_VERSION), data_path=data_path)
-    for key, value in meta.items():
-        pg.execute("INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                   [key, value])
-    con.execute("CALL pg_clear_cache()")
-
-
-def _create_views(con: duckdb.DuckDBPyConnection) -> None:
-    model = _embedded_schema()
-    con.execute(f"SET search_path = {sql_string(SEARCH_PATH)}")
-    for name, sql in model.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall():
-        con.execute(re.sub(r"^CREATE VIEW\s+\w+", f"CREATE OR REPLACE VIEW memory.main.{name}", sql.strip(), flags=re.I))

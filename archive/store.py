@@ -12,7 +12,6 @@ import random
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -21,6 +20,7 @@ import duckdb
 
 from . import db, frontier, noise, robots, schema, shared, versionlog
 from . import signals as signals_
+from .known import KnownArticle, attach_latest
 from .records import FetchResult
 from .batch import Batch
 from .writer import Schedule, default_schedule, record_fetch, utcnow
@@ -32,28 +32,6 @@ log = logging.getLogger("wirewatch.archive")
 # not the fault of a row, so a batch is kept whole for later, never split into error rows.
 UNAVAILABLE = (db.ArchiveError, OSError, MemoryError, duckdb.IOException, duckdb.OutOfMemoryException)
 
-
-
-@dataclass
-class KnownArticle:
-    """What the crawler needs to know about an article before fetching it again."""
-    article_id: str
-    key: str
-    url: str
-    status: str
-    versions: int
-    etag: str | None
-    last_modified: str | None
-    payload_digest: str | None
-    next_check: datetime | None
-    last_checked: datetime | None
-    publisher_modified: datetime | None
-    latest: dict | None = None   # latest version fields (loaded for rechecks only)
-    latest_warc: tuple[str, int] | None = None   # where the latest version's capture is stored
-    body_container: str | None = None            # where the body was found last time
-    probe_hash: str | None = None                # and that region's fingerprint
-    noise: frozenset[str] = frozenset()          # labels seen rotating on this very article
-    payload_warc: tuple[str, int] | None = None  # the latest WARC record of the current payload (revisit target)
 
 
 WAL_CHECKPOINT_AT = "1MB"   # fold the write-ahead log into the file once it is this large
@@ -259,35 +237,11 @@ class Archive:
                                 payload_warc=(pw[0], int(pw[1])) if pw else None)
                    for aid, url, status, versions, etag, lm, digest, nxt, last, pub, box, probe, pw in rows]
             if with_latest:
-                self._attach_latest(con, [a for a in out if a.versions])
+                attach_latest(con, [a for a in out if a.versions])
                 by_id = {a.article_id: a for a in out}
                 for aid, keys in noise.local(con, list(by_id), utcnow()).items():
                     by_id[aid].noise = frozenset(keys)
             return out
-
-    @staticmethod
-    def _attach_latest(con, articles: list[KnownArticle]) -> None:
-        """Each article's latest version and where its capture is in WARC, in one query."""
-        if not articles:
-            return
-        by_id = {a.article_id: a for a in articles}
-        cur = con.execute(
-            """SELECT v.article_id, v.version, v.captured_at, v.title, v.headlines, v.byline, v.published_at,
-                      v.modified_at, v.lead, v.text, v.language, v.tags, v.content_hash, v.extractor, v.reverts_to, v.url,
-                      f.warc_file, f.warc_offset
-               FROM versions v JOIN articles a ON a.article_id = v.article_id AND a.versions = v.version
-               LEFT JOIN fetches f ON f.fetch_id = v.fetch_id
-               WHERE v.article_id IN (SELECT unnest(?))""", [list(by_id)])
-        names = [d[0] for d in cur.description]
-        for row in cur.fetchall():
-            data = dict(zip(names, row))
-            art = by_id[data.pop("article_id")]
-            warc_file, warc_offset = data.pop("warc_file"), data.pop("warc_offset")
-            data["captured_at"] = data["captured_at"].isoformat() if data["captured_at"] else None
-            data["tags"] = list(data["tags"] or [])
-            data["headlines"] = dict(data["headlines"] or {})
-            art.latest = data
-            art.latest_warc = (warc_file, warc_offset) if warc_file else None
 
     def noise(self, source: str) -> frozenset[str]:
         """The source's learned noise keys (see archive/noise.py)."""

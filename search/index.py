@@ -25,6 +25,7 @@ import tantivy
 
 from archive import versionlog
 from archive.db import ArchiveError
+from archive.store import Archive
 from search.analysis import LANGUAGES, indexed_text, language_field
 
 SCHEMA_VERSION = 1                 # bump when the fields or the analysis change: the index is rebuilt
@@ -34,7 +35,8 @@ WRITER_HEAP = 64_000_000
 
 
 def index_dir(archive_path: Path) -> Path:
-    return Path(str(archive_path) + ".search")
+    """Where the index of the archive at `archive_path` lives (Archive.search_dir decides)."""
+    return Archive(archive_path).search_dir
 
 
 def build_schema() -> tantivy.Schema:
