@@ -61,6 +61,7 @@ class Batch:
                    WHERE article_id IN (SELECT unnest(?))""", [ids]).fetchall()}
         self._changed_probes: set[str] = set()
         self._noise: dict[str, noise.Noise] = {}
+        self._expected: dict[str, dict[str, set[str]]] = {}    # source -> key -> article ids
         self._local = noise.local(con, ids, now)
         self.evidence = noise.Evidence()
         # A shared archive hands out fetch ids from a sequence (writers on many machines); the
@@ -76,8 +77,16 @@ class Batch:
     def noise_for(self, source: str, article_id: str) -> noise.Noise:
         """The source's learned noise plus the labels seen rotating on this article."""
         if source not in self._noise:
-            self._noise[source] = noise.load(self.con, source, self.now)
+            self._noise[source] = noise.load(self.con, source, self.now, self._expected.get(source))
         return self._noise[source].with_keys(self._local.get(article_id, ()))
+
+    def expect_rotation(self, source: str, article_id: str, rot: noise.Rotation) -> None:
+        """Rotation a check of this batch shows, counted toward the source's noise before the
+        batch is judged (see writer.record_fetches); the evidence rows are staged when judged."""
+        keys = self._expected.setdefault(source, {})
+        for key in noise.evidence_keys(rot):
+            keys.setdefault(key, set()).add(article_id)
+        self._noise.pop(source, None)
 
     def add_local_noise(self, article_id: str, keys) -> None:
         self._local.setdefault(article_id, set()).update(keys)

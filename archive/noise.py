@@ -132,13 +132,21 @@ def teaser_lines(text: str | None) -> dict[str, tuple[str, str]]:
 
 # -- storage --------------------------------------------------------------------------------
 
-def load(con, source: str, now: datetime) -> Noise:
-    """The source-wide noise: keys with fresh evidence on ARTICLES_NEEDED articles."""
+def load(con, source: str, now: datetime, pending: dict[str, set[str]] | None = None) -> Noise:
+    """The source-wide noise: keys with fresh evidence on ARTICLES_NEEDED articles. pending:
+    evidence not written yet ({key: article ids}, a write batch's own), counted with the stored."""
     rows = con.execute(
         """SELECT key FROM noise_evidence WHERE source = ? AND last_seen >= ?
            GROUP BY key HAVING count(DISTINCT article_id) >= ?""",
         [source, now - EXPIRES_AFTER, ARTICLES_NEEDED]).fetchall()
-    return Noise(frozenset(k for (k,) in rows))
+    keys = {k for (k,) in rows}
+    if pending:
+        stored = dict(con.execute(
+            """SELECT key, list(DISTINCT article_id) FROM noise_evidence
+               WHERE source = ? AND last_seen >= ? AND key IN (SELECT unnest(?)) GROUP BY key""",
+            [source, now - EXPIRES_AFTER, sorted(pending)]).fetchall())
+        keys |= {k for k, ids in pending.items() if len(ids | set(stored.get(k) or ())) >= ARTICLES_NEEDED}
+    return Noise(frozenset(keys))
 
 
 def local(con, article_ids: list[str], now: datetime) -> dict[str, set[str]]:
@@ -152,6 +160,11 @@ def local(con, article_ids: list[str], now: datetime) -> dict[str, set[str]]:
                  AND last_seen >= ?""", [list(article_ids), now - EXPIRES_AFTER]).fetchall():
         out.setdefault(aid, set()).add(key)
     return out
+
+
+def evidence_keys(rot: Rotation) -> set[str]:
+    """The keys a rotation is evidence for (what `Evidence.add_rotation` stages)."""
+    return {line_key(x) for x in rot.vanished} | rot.label_keys
 
 
 class Evidence:

@@ -23,7 +23,7 @@ from . import signals as signals_
 from .known import KnownArticle, attach_latest
 from .records import FetchResult
 from .batch import Batch
-from .writer import Schedule, default_schedule, record_fetch, utcnow
+from .writer import Schedule, default_schedule, record_fetches, utcnow
 
 
 log = logging.getLogger("wirewatch.archive")
@@ -324,8 +324,8 @@ class Archive:
             todo = [r for r in results if r.capture_id not in done]
             if todo:
                 batch = Batch(con, [r.article_id for r in todo], max(r.fetched_at for r in todo))
-                for r in todo:
-                    done[r.capture_id] = record_fetch(batch, r, run_id=run_id, schedule=schedule)
+                for r, outcome in zip(todo, record_fetches(batch, todo, run_id=run_id, schedule=schedule)):
+                    done[r.capture_id] = outcome
                 batch.flush()
                 # issue 12: the versions just written, in order, for the search index and notifications
                 versionlog.append(con, [(r.article_id, done[r.capture_id][1]) for r in todo

@@ -62,6 +62,29 @@ def load_version(con, article_id: str, version: int, *, raw: bool = False) -> di
     return out
 
 
+def record_fetches(batch: Batch, results: list[FetchResult], *, run_id: int | None,
+                   schedule: Schedule = default_schedule) -> list[tuple[str, int | None]]:
+    """Decide and stage a batch of fetches, in order; (outcome, version) per result.
+
+    The rotation the batch's own confirmation fetches show is counted before any of them is
+    judged: when a teaser box is seen rotating on enough articles of this very batch, the one
+    article whose three captures happened to repeat the same teaser is judged with the box
+    learned, as the next batch would judge it, instead of becoming a version (a spurious
+    version wiresim found 1 run in 12: a 110-teaser pool repeats one teaser that often)."""
+    for r in results:
+        captures = [revision.fields(s) for s in _snapshots(r)]
+        if len(captures) > 1:
+            batch.expect_rotation(r.source, r.article_id, noise.rotation([c["text"] for c in captures]))
+    return [record_fetch(batch, r, run_id=run_id, schedule=schedule) for r in results]
+
+
+def _snapshots(r: FetchResult) -> list[Snapshot]:
+    """The article captures of one check: the fetch and its confirmations that extracted one."""
+    if r.snapshot is None or not r.snapshot.is_article:
+        return []
+    return [r.snapshot] + [c.snapshot for c in r.confirms if c.snapshot is not None and c.snapshot.is_article]
+
+
 def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
                  schedule: Schedule = default_schedule) -> tuple[str, int | None]:
     """Decide and stage one fetch (and its confirmations, if any); returns (outcome, version)."""
@@ -123,7 +146,7 @@ def _decide(batch: Batch, r: FetchResult, art: dict) -> Decision:
         if snap is not None and snap.quality == QUALITY_ERROR:
             return Decision("error", status=None if art["versions"] else "error")
         return Decision("blocked", status="blocked")
-    snaps = [snap] + [c.snapshot for c in r.confirms if c.snapshot is not None and c.snapshot.is_article]
+    snaps = _snapshots(r)
     captures = [revision.fields(s) for s in snaps]
     latest = batch.latest(r.article_id)
     noise_now = batch.noise_for(r.source, r.article_id)

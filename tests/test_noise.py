@@ -81,6 +81,24 @@ def test_a_teaser_box_costs_no_spurious_version_and_is_learned_on_three_articles
     assert listing["Read also: …"]["learned"] and listing["Read also: …"]["articles"] == 4   # 1, 2, 3 and 4 (Q→R)
 
 
+def test_a_teaser_repeated_on_three_captures_is_judged_with_the_rotation_its_own_batch_shows(archive):
+    """One check's three captures repeat a new teaser (a 110-teaser pool does that 1 time in 110)
+    while the same crawl's other checks show the box rotating: judged with what the batch shows,
+    not as an edit the next batch would call noise (wiresim: 1 spurious version in 12 runs)."""
+    for n, key in enumerate("1234"):
+        archive.record_batch([check(n, key, teaser(f"A{key}"))])
+    batch = [check(10, "4", teaser("D"), teaser("D"), teaser("D"))] + [
+        check(10, key, teaser(f"B{key}"), teaser(f"B{key}"), teaser(f"C{key}")) for key in "123"]
+    assert archive.record_batch(batch) == [("unchanged", 1)] * 4
+    assert label_key("Read also:") in archive.noise("s")
+    # two rotating checks in the batch are not enough: the repeated teaser stands as a change
+    for n, key in enumerate("5678"):
+        archive.record_batch([check(20 + n, key, BODY + f"\nSee also: E{key} wins the cup")])
+    batch = [check(30, "8", *[BODY + "\nSee also: F wins the cup"] * 3)] + [
+        check(30, key, BODY + f"\nSee also: G{key} wins", BODY + f"\nSee also: H{key} wins") for key in "56"]
+    assert archive.record_batch(batch) == [("changed", 2), ("unchanged", 1), ("unchanged", 1)]
+
+
 def test_a_teaser_pool_repeated_across_articles_teaches_the_label_in_one_crawl(archive):
     # one capture per new article; the pool repeats: each line shows on two articles
     pool = ["Pool one", "Pool two", "Pool three"]
@@ -111,9 +129,27 @@ def test_judge_asks_for_a_third_fetch_only_when_two_agree_on_a_labelled_line():
     assert revision.judge(latest, [one], noise.Noise(), final=False).outcome == revision.CONFIRM
     assert revision.judge(latest, [one, one], noise.Noise(), final=False).outcome == revision.CONFIRM
     assert revision.judge(latest, [one, one], noise.Noise(), final=True).outcome == revision.CHANGED
-    prose = revision.fields(snap(text=BODY + "\nA new paragraph of the story."))
+    prose = revision.fields(snap(text=teaser("A") + "\nA new paragraph of the story."))
     assert revision.judge(latest, [prose, prose], noise.Noise(), final=False).outcome == revision.CHANGED
     assert revision.judge(None, [one], noise.Noise(), final=False).outcome == revision.NEW
+
+
+def test_a_teaser_repeated_beside_a_real_edit_gets_a_third_capture_and_stays_out_of_its_change(archive):
+    """A headline edit whose capture and confirmation happen to show the same teaser: without a
+    third capture the teaser swap rode along as an added and a removed line (web view test)."""
+    archive.record_batch([check(0, "1", teaser("A"))])
+    latest = revision.fields(snap(text=teaser("A")))
+    edited = revision.fields(snap(text=teaser("B"), title="UPDATE: Russia condemns terrorism"))
+    assert revision.judge(latest, [edited, edited], noise.Noise(), final=False).outcome == revision.CONFIRM
+    first = fetch(10, snapshot=snap(text=teaser("B"), title="UPDATE: Russia condemns terrorism"))
+    for i, name in enumerate("BC", 1):
+        again = fetch(10, snapshot=snap(text=teaser(name), title="UPDATE: Russia condemns terrorism"), digest=f"c{i}")
+        again.fetched_at += timedelta(seconds=i)
+        first.confirms.append(again)
+    assert archive.record_batch([first]) == [("changed", 2)]
+    # headline, and stealth (dateModified was not touched): no addition or removal
+    assert rows(archive, "SELECT list(class ORDER BY class) FROM change_classes WHERE version = 2") == [(["headline", "stealth"],)]
+    assert rows(archive, "SELECT count(*) FROM edit_sentences WHERE version = 2") == [(0,)]
 
 
 def test_a_field_that_rotates_between_captures_seconds_apart_is_no_edit(archive):
