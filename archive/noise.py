@@ -19,9 +19,9 @@ real edits on every article of the source:
 - A label seen replaced on one article hides that label on that article at once (the article's
   own evidence, seconds old), so a teaser box costs no spurious version before the source-wide
   threshold is reached.
-- Entries expire: evidence not seen for EXPIRES_AFTER stops counting (`last_seen` is refreshed
-  whenever a learned key hides a line of a capture). `wirewatch noise SOURCE` lists what is
-  learned and can forget an entry.
+- Entries expire: evidence not seen for EXPIRES_AFTER stops counting (`last_seen` is refreshed,
+  at most once every REFRESH_AFTER, whenever a learned key hides a line of a capture).
+  `wirewatch noise SOURCE` lists what is learned and can forget an entry.
 
 Why 3 articles: on wiresim (110-teaser pool, a teaser per article per response) the teaser label
 reaches 3 articles within the first re-check cycle of a 30-article source, so the threshold costs
@@ -40,6 +40,10 @@ from .normalize import label_key, label_of, line_key, normalize_line, normalize_
 
 ARTICLES_NEEDED = 3
 EXPIRES_AFTER = timedelta(days=30)
+# last_seen is refreshed at most this often: against a 30-day expiry a day is exact enough, and a
+# learned label has a row per article it was seen on, so refreshing them on every write batch
+# rewrote hundreds of rows a batch (most of the archive's growth per rotating re-check).
+REFRESH_AFTER = timedelta(days=1)
 # Teasers are headline-sized; a labelled line longer than this is prose ("Update: the ministry…").
 MAX_TEASER_WORDS = 30
 
@@ -221,8 +225,8 @@ class Evidence:
                        times = noise_evidence.times + 1""", {"now": now, "keys": keys, "sources": sources})
             self.sightings = {}
         for source, keys in self.seen.items():
-            con.execute("UPDATE noise_evidence SET last_seen = ? WHERE source = ? AND key IN (SELECT unnest(?))",
-                        [now, source, sorted(keys)])
+            con.execute("UPDATE noise_evidence SET last_seen = ? WHERE source = ? AND key IN (SELECT unnest(?)) "
+                        "AND last_seen < ?", [now, source, sorted(keys), now - REFRESH_AFTER])
         self.seen = {}
 
 

@@ -39,6 +39,11 @@ class FetchResult:
     # The latest version's own capture re-extracted with the current extractor, when that
     # version was made by another extractor (or other drop rules): (version, snapshot, drop rules).
     baseline: "tuple[int, Snapshot, str] | None" = None
+    # The raw exchange of a capture the crawler judged unchanged (an extraction equal to the latest
+    # version but for noise it has learned), held in the journal instead of written to WARC: an
+    # unchanged fetch needs none (its row and payload digest are the proof); when the write makes
+    # a version of it after all, the write path has it written first (`keep_raw`, see writer.py).
+    held_raw: object | None = None
     # Unique per fetch: a result written twice (a journal replayed after a crash) is written once.
     capture_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 

@@ -34,6 +34,9 @@ class Snapshot:
     headlines: dict[str, str] = field(default_factory=dict)
     byline: str = ""
     published_at: str | None = None   # ISO 8601 as the page states it (date or datetime)
+    # True when the page states no published time and published_at is the date htmldate found in
+    # its text or URL: kept on the version, never on the fetch row (a fetch records statements).
+    published_found: bool = False
     modified_at: str | None = None
     lead: str = ""                    # standfirst / description
     text: str = ""                    # body, one paragraph per line

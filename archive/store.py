@@ -23,7 +23,7 @@ from . import signals as signals_
 from .known import KnownArticle, attach_latest
 from .records import FetchResult
 from .batch import Batch
-from .writer import Schedule, default_schedule, record_fetches, utcnow
+from .writer import KeepRaw, Schedule, default_schedule, record_fetches, utcnow
 
 
 log = logging.getLogger("wirewatch.archive")
@@ -260,7 +260,8 @@ class Archive:
 
     # -- writes ------------------------------------------------------------------------------
     def record_batch(self, results: list[FetchResult], *, run_id: int | None = None,
-                     schedule: Schedule = default_schedule) -> list[tuple[str, int | None]]:
+                     schedule: Schedule = default_schedule,
+                     keep_raw: KeepRaw | None = None) -> list[tuple[str, int | None]]:
         """Write a batch of fetches: (outcome, version) per result.
 
         One transaction when every row can be written. When one cannot (a real SQL failure), each
@@ -268,26 +269,27 @@ class Archive:
         with the reason (its WARC pointer kept) whose article is scheduled again: one bad row never
         sinks the others. A result already in the archive (same capture_id: a journal replayed
         after a crash) is not written again. The archive being unavailable (locked, disk full)
-        raises: the caller keeps the batch (see archive/journal.py)."""
+        raises: the caller keeps the batch (see archive/journal.py). keep_raw: writes the raw
+        capture a result holds (`FetchResult.held_raw`) when the write makes it a version."""
         if not results:
             return []
         try:
-            return self._record(results, run_id, schedule)
+            return self._record(results, run_id, schedule, keep_raw)
         except UNAVAILABLE:
             raise
         except Exception as exc:
             log.warning("a batch of %d fetches could not be written whole (%s): row by row",
                         len(results), str(exc).splitlines()[0][:300])
             if len(results) == 1:
-                return self._record_failed(results[0], exc, run_id, schedule)
+                return self._record_failed(results[0], exc, run_id, schedule, keep_raw)
         out = []
         for r in results:
             try:
-                out += self._record([r], run_id, schedule)
+                out += self._record([r], run_id, schedule, keep_raw)
             except UNAVAILABLE:
                 raise
             except Exception as exc:
-                out += self._record_failed(r, exc, run_id, schedule)
+                out += self._record_failed(r, exc, run_id, schedule, keep_raw)
         return out
 
     def _retrying(self, write, *args):
@@ -305,13 +307,13 @@ class Archive:
                 log.info("write conflict, trying again (%d): %s", attempt + 1, exc)
                 time.sleep(random.uniform(0.01, 0.05) * 2 ** attempt)
 
-    def _record(self, results, run_id, schedule) -> list[tuple[str, int | None]]:
+    def _record(self, results, run_id, schedule, keep_raw=None) -> list[tuple[str, int | None]]:
         if not self.shared:          # one writer at a time already: the file's lock
-            return self._retrying(self._record_once, results, run_id, schedule)
+            return self._retrying(self._record_once, results, run_id, schedule, keep_raw)
         with self.shared.writer_turn([r.source for r in results]):
-            return self._retrying(self._record_once, results, run_id, schedule)
+            return self._retrying(self._record_once, results, run_id, schedule, keep_raw)
 
-    def _record_once(self, results, run_id, schedule) -> list[tuple[str, int | None]]:
+    def _record_once(self, results, run_id, schedule, keep_raw=None) -> list[tuple[str, int | None]]:
         with self.writing() as con:
             # A capture already written has the same fetched_at: bounding the look-up by the batch's
             # fetch times lets it read the few recent files instead of all history (on a shared
@@ -324,7 +326,8 @@ class Archive:
             todo = [r for r in results if r.capture_id not in done]
             if todo:
                 batch = Batch(con, [r.article_id for r in todo], max(r.fetched_at for r in todo))
-                for r, outcome in zip(todo, record_fetches(batch, todo, run_id=run_id, schedule=schedule)):
+                for r, outcome in zip(todo, record_fetches(batch, todo, run_id=run_id, schedule=schedule,
+                                                           keep_raw=keep_raw)):
                     done[r.capture_id] = outcome
                 batch.flush()
                 # issue 12: the versions just written, in order, for the search index and notifications
@@ -332,14 +335,16 @@ class Archive:
                                         if done[r.capture_id][0] in ("new", "changed")], utcnow())
             return [done[r.capture_id] for r in results]
 
-    def _record_failed(self, r: FetchResult, exc: Exception, run_id, schedule) -> list[tuple[str, int | None]]:
-        """The row that could not be written, as an `error` fetch saying why."""
+    def _record_failed(self, r: FetchResult, exc: Exception, run_id, schedule,
+                       keep_raw=None) -> list[tuple[str, int | None]]:
+        """The row that could not be written, as an `error` fetch saying why (with its raw
+        capture, a held one written now)."""
         reason = f"not recorded as fetched: {type(exc).__name__}: {exc}".splitlines()[0][:500]
         bare = FetchResult(source=r.source, url=r.final_url or r.url or "", article_key=r.article_key,
                            fetched_at=r.fetched_at, error=reason, payload_digest=r.payload_digest,
                            elapsed_ms=r.elapsed_ms, warc_file=r.warc_file, warc_offset=r.warc_offset,
-                           warc_length=r.warc_length, capture_id=r.capture_id)
-        return self._record([bare], run_id, schedule)
+                           warc_length=r.warc_length, capture_id=r.capture_id, held_raw=r.held_raw)
+        return self._record([bare], run_id, schedule, keep_raw)
 
     def robots_seen(self, origin: str, prefixes: list[str], digest: str, at: datetime) -> int:
         """robots.txt of an origin fetched: when its rules changed, its disallowed articles are due."""

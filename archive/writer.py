@@ -63,7 +63,7 @@ def load_version(con, article_id: str, version: int, *, raw: bool = False) -> di
 
 
 def record_fetches(batch: Batch, results: list[FetchResult], *, run_id: int | None,
-                   schedule: Schedule = default_schedule) -> list[tuple[str, int | None]]:
+                   schedule: Schedule = default_schedule, keep_raw: KeepRaw | None = None) -> list[tuple[str, int | None]]:
     """Decide and stage a batch of fetches, in order; (outcome, version) per result.
 
     The rotation the batch's own confirmation fetches show is counted before any of them is
@@ -75,7 +75,7 @@ def record_fetches(batch: Batch, results: list[FetchResult], *, run_id: int | No
         captures = [revision.fields(s) for s in _snapshots(r)]
         if len(captures) > 1:
             batch.expect_rotation(r.source, r.article_id, noise.rotation([c["text"] for c in captures]))
-    return [record_fetch(batch, r, run_id=run_id, schedule=schedule) for r in results]
+    return [record_fetch(batch, r, run_id=run_id, schedule=schedule, keep_raw=keep_raw) for r in results]
 
 
 def _snapshots(r: FetchResult) -> list[Snapshot]:
@@ -86,7 +86,7 @@ def _snapshots(r: FetchResult) -> list[Snapshot]:
 
 
 def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
-                 schedule: Schedule = default_schedule) -> tuple[str, int | None]:
+                 schedule: Schedule = default_schedule, keep_raw: KeepRaw | None = None) -> tuple[str, int | None]:
     """Decide and stage one fetch (and its confirmations, if any); returns (outcome, version)."""
     con, now, aid = batch.con, r.fetched_at, r.article_id
     art = batch.article(aid, r.source, r.url, now)
@@ -95,6 +95,8 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
         store_reextraction(con, aid, version, snapshot, batch.noise_for(r.source, aid), now, drop_rules=drop_rules)
 
     d = _decide(batch, r, art)
+    if r.held_raw is not None and d.outcome != "unchanged":
+        _keep_held(r, keep_raw)
     fetch_id = batch.add_fetch(_fetch_values(r, run_id, d.outcome, d.version, aid, art))
     capture_fetch = fetch_id
     for confirm in r.confirms:
@@ -106,6 +108,25 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
         _insert_version(batch, r, aid, d, capture_fetch, now)
     _update_article(batch, r, aid, art, d, changed, fetch_id, now, schedule)
     return d.outcome, d.version
+
+
+# Writes a result's held raw exchange to WARC and sets its warc_file/offset/length (the pipeline's).
+KeepRaw = Callable[[FetchResult], None]
+
+
+def _keep_held(r: FetchResult, keep_raw: KeepRaw | None) -> None:
+    """The raw capture the crawler held, written now that the write makes more of the fetch than
+    'unchanged' (the archive's noise or latest version disagreed with the crawler's). Written
+    before the row that points at it; once only, however often a conflicting write is retried."""
+    if r.warc_file is not None:
+        return
+    if keep_raw is None:
+        r.warc_error = "raw capture not kept: it was held for a fetch judged unchanged and nothing could write it"
+        return
+    try:
+        keep_raw(r)
+    except OSError as exc:            # a full disk: the fetch is recorded without it, saying so
+        r.warc_error = f"raw capture not kept: WARC write failed: {exc}".splitlines()[0][:300]
 
 
 @dataclass
@@ -194,8 +215,10 @@ def _fetch_values(r: FetchResult, run_id, outcome, version, aid, art) -> dict:
             "elapsed_ms": r.elapsed_ms, "error": r.error or r.warc_error,
             "redirected_from": r.url if r.final_url and r.final_url != r.url else None,
             "warc_file": r.warc_file, "warc_offset": r.warc_offset, "warc_length": r.warc_length,
-            # the publisher's times as this response states them (the same bytes state the same)
-            "published_at": snap.published_at if seen else (art["page_published_at"] if same_bytes else None),
+            # the publisher's times as this response states them (the same bytes state the same;
+            # a date htmldate only found in the text is the version's, not a statement)
+            "published_at": (None if snap.published_found else snap.published_at) if seen
+            else (art["page_published_at"] if same_bytes else None),
             "modified_at": snap.modified_at if seen else (art["page_modified_at"] if same_bytes else None),
             "capture_id": r.capture_id}
 
@@ -279,7 +302,8 @@ def _update_article(batch: Batch, r, aid, art, d: Decision, changed, fetch_id, n
         art.update(etag=r.etag, last_modified=r.last_modified, payload_digest=r.payload_digest)
         snap = r.snapshot
         if snap is not None and snap.is_article and not snap.probe_only:
-            art.update(page_published_at=snap.published_at, page_modified_at=snap.modified_at)
+            art.update(page_published_at=None if snap.published_found else snap.published_at,
+                       page_modified_at=snap.modified_at)
             batch.set_probe(art["article_id"], snap.body_container, snap.probe_hash)
 
 

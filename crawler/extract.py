@@ -86,7 +86,7 @@ def extract(
     if probe is not None and probe[0]:
         seen = fingerprint(tree, page, probe[0])
         if same_revision(seen, probe[1], noise):
-            return Snapshot(url=url, headlines=dict(candidates), published_at=dates.published_at(tree, page, url, timezone),
+            return Snapshot(url=url, headlines=dict(candidates), published_at=dates.stated_published_at(tree, page, timezone),
                             modified_at=dates.modified_at(tree, page, timezone), canonical_url=metadata.canonical_url(tree, url),
                             extractor=extractor_id(drop, timezone), body_container=probe[0], probe_hash=probe[1],
                             probe_only=True)
@@ -98,12 +98,16 @@ def extract(
     words = prose_words(text, [title, lead])
 
     verdict = judge(tree, html, text, [title, candidates.get("title", "")], words)
+    byline = metadata.byline(tree, page)
+    stated = dates.stated_published_at(tree, page, timezone)
+    published = stated or dates.found_published_at(tree, url, timezone)
     return Snapshot(
         url=url,
         title=title,
         headlines=dict(candidates),
-        byline=metadata.byline(tree, page),
-        published_at=dates.published_at(tree, page, url, timezone),
+        byline=byline,
+        published_at=published,
+        published_found=stated is None and published is not None,
         modified_at=dates.modified_at(tree, page, timezone),
         lead=lead,
         text=text,
@@ -114,5 +118,6 @@ def extract(
         quality_reason=verdict.reason,
         extractor=extractor_id(drop, timezone),
         body_container=found.container,
-        probe_hash=fingerprint(tree, page, found.container, text) if verdict.quality == "ok" else None,
+        probe_hash=fingerprint(tree, page, found.container, text, noise=noise, head=(candidates, lead, byline))
+        if verdict.quality == "ok" else None,
     )

@@ -92,8 +92,11 @@ stats = {"rebuilds": 0, "retries": 0, "failed": 0}   # since the process started
 
 
 def _context():
-    # forkserver: never fork the reactor's threads and sockets into a worker.
-    return multiprocessing.get_context("forkserver")
+    # forkserver: never fork the reactor's threads and sockets into a worker. The forkserver
+    # imports crawler.extract_warm before its first fork, so workers start warm (see there).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["crawler.extract_warm"])
+    return context
 
 
 def _new_executor(count: int) -> _Executor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 
 from scrapy.utils.misc import load_object
 
@@ -19,7 +20,7 @@ from archive.store import Archive
 from archive.writer import default_schedule
 from archive.warc import WarcStore
 from crawler import politeness
-from crawler.items import FetchItem, SignalItem
+from crawler.items import Exchange, FetchItem, SignalItem
 
 logger = logging.getLogger(__name__)
 
@@ -123,26 +124,46 @@ class ArchivePipeline:
         """Each exchange as received (crawler/rawcapture.py) when the raw capture is there. A
         confirmation fetch with the same payload as a capture just written for this item is a
         revisit of it; archive/warc.py writes a revisit only when the payload digests agree."""
-        from archive.warc import WarcPointer, payload_digest
+        from archive.warc import WarcPointer
         pairs = [(item.exchange, item.result), *zip(item.confirm_exchanges, item.result.confirms)]
         written: dict[str, WarcPointer] = {}
         for exchange, result in pairs:
             if exchange is None or result is None:
                 continue
-            raw = exchange.raw
-            body = exchange.wire_body
-            digest = payload_digest(body) if exchange.status == 200 else None
-            revisit_of = exchange.revisit_of or (written.get(digest) if digest else None)
-            pointer = self.warc.write_exchange(
-                url=raw.url if raw is not None else exchange.url, when=exchange.when, status=exchange.status,
-                response_headers=raw.headers if raw is not None else exchange.headers, body=body,
-                request_headers=raw.request_headers if raw is not None and raw.request_headers else exchange.request_headers,
-                revisit_of=revisit_of, as_received=raw is not None,
-                protocol=raw.protocol if raw is not None else "HTTP/1.1")
+            digest, pointer = self._write_exchange(exchange, result, written)
             if digest:
                 written.setdefault(digest, pointer)
-            result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
         item.exchange, item.confirm_exchanges = None, []   # the bodies are in the WARC now; free them
+
+    def _write_exchange(self, exchange: Exchange, result: FetchResult, written: dict) -> tuple:
+        """One exchange to WARC, its pointer on the result: (payload digest, pointer)."""
+        from archive.warc import payload_digest
+        raw = exchange.raw
+        body = exchange.wire_body
+        digest = payload_digest(body) if exchange.status == 200 else None
+        revisit_of = exchange.revisit_of or (written.get(digest) if digest else None)
+        pointer = self.warc.write_exchange(
+            url=raw.url if raw is not None else exchange.url, when=exchange.when, status=exchange.status,
+            response_headers=raw.headers if raw is not None else exchange.headers, body=body,
+            request_headers=raw.request_headers if raw is not None and raw.request_headers else exchange.request_headers,
+            revisit_of=revisit_of, as_received=raw is not None,
+            protocol=raw.protocol if raw is not None else "HTTP/1.1")
+        result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
+        return digest, pointer
+
+    def _write_held(self, result: FetchResult) -> None:
+        """The raw capture the spider held for a fetch it judged unchanged, which the write makes
+        a version (or an error row) after all: to WARC, on disk before the row that points at it.
+
+        Its pointer goes to the journal at once: if this batch is not committed (the archive
+        busy, the process killed), the rows are read again from the journal, and the pointer
+        read with them spares a second record of the same capture (`_with_held_pointers`)."""
+        self._write_exchange(result.held_raw, result, {})
+        self.warc.sync()
+        try:
+            self.journal.append([(None, replace(result, held_raw=None, snapshot=None, confirms=[], baseline=None))])
+        except OSError as exc:            # a full disk: a replay may write the record once more
+            logger.error("journal append failed (%s): pointer of %s not journaled", exc, result.url)
 
     async def flush(self):
         """Commit what was fetched: the journal's sealed segments (this batch, and any an earlier
@@ -155,7 +176,7 @@ class ArchivePipeline:
             self._last_flush = time.monotonic()
             self.journal.seal()                      # this batch is durable before its commit
             segments = self.journal.sealed()
-            rows = await asyncio.to_thread(Journal.read, segments)
+            rows = _with_held_pointers(await asyncio.to_thread(Journal.read, segments))
             if len(segments) > 1:
                 logger.info("writing %d fetches from %d journal segments (%s)", len(rows), len(segments),
                             ", ".join(p.name for p in segments))
@@ -189,7 +210,7 @@ class ArchivePipeline:
             while end < len(rows) and rows[end][0] == run_id:
                 end += 1
             outcomes = self.archive.record_batch([r for _, r in rows[start:end]], run_id=run_id,
-                                                 schedule=self.schedule)
+                                                 schedule=self.schedule, keep_raw=self._write_held)
             for outcome, _ in outcomes:
                 self.crawler.stats.inc_value(f"wirewatch/{outcome}")
             start = end
@@ -222,3 +243,19 @@ class ArchivePipeline:
             summary = {"run_id": self.run_id, "job": spider.job if spider else None, "outcome": "failed",
                        "error": error or str(exc).splitlines()[0]}
         self.crawler.stats.set_value("wirewatch/run", summary)
+
+
+def _with_held_pointers(rows: list[tuple]) -> list[tuple]:
+    """Journal rows with the WARC pointers `_write_held` journaled folded into the rows they
+    belong to (same capture id, earlier in the journal); the pointer rows themselves dropped."""
+    first: dict[str, FetchResult] = {}
+    out = []
+    for run_id, result in rows:
+        earlier = first.get(result.capture_id)
+        if earlier is None:
+            first[result.capture_id] = result
+            out.append((run_id, result))
+        elif earlier.warc_file is None and result.warc_file is not None:
+            earlier.warc_file, earlier.warc_offset, earlier.warc_length = \
+                result.warc_file, result.warc_offset, result.warc_length
+    return out

@@ -18,7 +18,8 @@ BODY = "MOSCOW, October 17. /TASS/. Russia condemns all forms of terrorism.\nAt 
 
 
 def snap(text=BODY, title="Russia condemns terrorism", byline="TASS", **kw) -> Snapshot:
-    return Snapshot(url="http://x/world/1/a", title=title, text=text, byline=byline, published_at="2026-11-01T10:00:00+00:00",
+    return Snapshot(url="http://x/world/1/a", title=title, text=text, byline=byline,
+                    published_at=kw.pop("published_at", "2026-11-01T10:00:00+00:00"),
                     modified_at=kw.pop("modified_at", "2026-11-01T10:00:00+00:00"), lead="Lead.", language="en",
                     extractor="test", **kw)
 
@@ -81,6 +82,18 @@ def test_a_byte_identical_payload_is_unchanged_without_a_snapshot(archive):
     assert archive.record_batch([fetch(5, snapshot=None, digest="same")]) == [("unchanged", 1)]
     # the publisher's times of those same bytes are recorded on the fetch too
     assert rows(archive, "SELECT published_at FROM fetches ORDER BY fetch_id") == [("2026-11-01T10:00:00+00:00",)] * 2
+
+
+def test_a_date_only_found_in_the_text_is_the_versions_and_never_a_fetchs(archive):
+    """A fetch records what the page states; a probe of an unchanged region reads no prose, so
+    a found date on the fetch rows would come and go with the kind of re-check."""
+    archive.record_batch([fetch(0, snapshot=snap(published_at="2026-11-01", published_found=True,
+                                                 body_container="div.story", probe_hash="p"))])
+    assert archive.record_batch([fetch(5, snapshot=Snapshot(url="u", published_at=None, probe_only=True, probe_hash="p",
+                                                            body_container="div.story", extractor="test"))]) == [("unchanged", 1)]
+    assert archive.record_batch([fetch(9, snapshot=None, digest="d5")]) == [("unchanged", 1)]   # the same bytes
+    assert rows(archive, "SELECT published_at FROM versions") == [("2026-11-01",)]
+    assert rows(archive, "SELECT published_at FROM fetches ORDER BY fetch_id") == [(None,)] * 3
 
 
 def test_not_modified_blocked_error_gone_are_fetches_not_versions(archive):

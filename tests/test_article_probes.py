@@ -82,3 +82,32 @@ def test_only_a_capture_equal_to_the_latest_version_without_noise_needs_no_raw_c
 
 BODY_LINES = ["MOSCOW, October 17. /TASS/. Russia condemns all forms of terrorism.",
               "At least 2,800 people were killed.", "The diplomat spoke at a news conference."]
+
+
+def test_a_held_raw_capture_is_written_only_when_the_write_makes_a_version(tmp_path):
+    """The spider holds the raw bytes of a capture it judged unchanged; the write decides: an
+    unchanged fetch needs none, a fetch it calls a new version (its noise or latest version
+    disagreed with the spider's) gets its WARC record before its row, pointed at."""
+    archive = Archive(tmp_path / "a.duckdb")
+    body = "\n".join(BODY_LINES)
+    archive.record_batch([fetch(0, snapshot=snap(text=body))])
+    written = []
+
+    def keep(result):
+        written.append(result.capture_id)
+        result.warc_file, result.warc_offset, result.warc_length = "held.warc.gz", 10, 99
+
+    same = fetch(5, snapshot=snap(text=body))
+    same.held_raw = object()
+    assert archive.record_batch([same], keep_raw=keep) == [("unchanged", 1)] and written == []
+    edited = fetch(9, snapshot=snap(text=body.replace("2,800", "3,000")))
+    edited.held_raw = object()
+    assert archive.record_batch([edited], keep_raw=keep) == [("changed", 2)] and written == [edited.capture_id]
+    with archive.reading() as con:
+        assert con.execute("SELECT fetch_id, warc_file, warc_offset FROM fetches ORDER BY fetch_id").fetchall() == [
+            (1, None, None), (2, None, None), (3, "held.warc.gz", 10)]
+        assert con.execute("SELECT version, fetch_id FROM versions ORDER BY version").fetchall() == [(1, 1), (2, 3)]
+    # a retried write (a shared archive's conflict) does not write the record twice
+    again = fetch(12, snapshot=snap(text=body))
+    again.held_raw, again.warc_file, again.warc_offset = object(), "earlier.warc.gz", 5
+    assert archive.record_batch([again], keep_raw=keep) == [("changed", 3)] and len(written) == 1

@@ -222,3 +222,32 @@ def test_a_teaser_shown_twice_in_a_row_is_not_an_edit(ww, sim):
                     "GROUP BY article_id, run_id HAVING count(*) = 2)")[0]["n"]
     assert thirds > 0
     assert ww.sql("SELECT count(*) AS n FROM noise_evidence WHERE kind = 'label' AND reason = 'rotated'")[0]["n"] >= 1
+
+
+def test_a_recheck_judged_unchanged_keeps_no_raw_capture_and_an_edit_still_keeps_its_own(ww, sim, archive_file):
+    """A page extracted in full (no region fingerprint) whose capture differs from the latest
+    version only in a learned rotating line: its raw bytes are held until the write decides, and
+    dropped when it is unchanged (they were kept whole: most of the archive's bytes per rotating
+    re-check). A capture the write calls a new version is still written to WARC, pointed at."""
+    import duckdb
+    from archive.store import Archive
+    from archive.warc import read_response
+    sim.conditional = False
+    ww("crawl", "wiresim")
+    for _ in range(2):
+        ww("recheck", "wiresim", "--all")
+    assert any(r["learned"] and r["kind"] == "label" for r in json.loads(ww("noise", "wiresim", "--format", "json").stdout))
+    with duckdb.connect(str(archive_file)) as con:     # as if no page had a region fingerprint
+        con.execute("DELETE FROM article_probes")
+    ww("recheck", "wiresim", "--all")
+    run = ww.sql("SELECT max(run_id) AS r FROM fetches")[0]["r"]
+    kept = ww.sql(f"SELECT outcome, count(*) AS n, count(warc_file) AS warc FROM fetches WHERE run_id = {run} GROUP BY ALL")
+    assert {r["outcome"] for r in kept} == {"unchanged"} and sum(r["warc"] for r in kept) == 0
+    aid = next(iter(versions_per_article(ww)))
+    with duckdb.connect(str(archive_file)) as con:
+        con.execute("DELETE FROM article_probes")
+    sim.edit(aid.split(":")[1], "number")
+    ww("recheck", "wiresim", "--all")
+    (changed,) = ww.sql(f"SELECT url, warc_file, warc_offset FROM fetches WHERE article_id = '{aid}' AND outcome = 'changed'")
+    _, body, uri, kind = read_response(Archive(archive_file).warc_dir, (changed["warc_file"], changed["warc_offset"]))
+    assert kind == "response" and uri == changed["url"] and b"</html>" in body

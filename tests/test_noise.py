@@ -111,6 +111,21 @@ def test_a_teaser_pool_repeated_across_articles_teaches_the_label_in_one_crawl(a
     assert label_key("Update:") not in archive.noise("s")
 
 
+def test_a_learned_key_refreshes_its_last_seen_once_a_day_not_every_batch(archive):
+    """Every batch hiding a learned label rewrote its row on every article it was seen on."""
+    pool = ["Pool one", "Pool two", "Pool three"]
+    archive.record_batch([check(0, str(k), teaser(pool[k % 3])) for k in range(6)])
+    def seen():
+        with archive.reading() as con:
+            return con.execute("SELECT DISTINCT last_seen FROM noise_evidence WHERE key = ?",
+                               [label_key("Read also:")]).fetchall()
+    first = seen()
+    assert archive.record_batch([check(10, "0", teaser("Never seen"))]) == [("unchanged", 1)]
+    assert seen() == first
+    assert archive.record_batch([check(60 * 25, "0", teaser("Seen a day later"))]) == [("unchanged", 1)]
+    assert seen() != first and len(seen()) == 1
+
+
 def test_learned_noise_expires_and_can_be_forgotten(archive):
     for n, key in enumerate("123"):
         archive.record_batch([check(n, key, teaser(f"A{key}"))])

@@ -56,3 +56,39 @@ def test_noise_learned_after_the_fingerprint_applies_to_it():
     assert recheck(page(views=11), probe, line).probe_only     # outside the region anyway
     # but an edit is still an edit under noise
     assert not recheck(page(teaser="Oil jumps", **{"2,800": "3,100"}), probe, learned).probe_only
+
+
+def test_a_teaser_outside_the_region_does_not_cost_the_fingerprint_once_its_label_is_noise():
+    """trafilatura keeps a teaser placed just outside the story's element (real pages: 9 of the 20
+    without a fingerprint); a body line the noise hides need not be inside the region."""
+    outside = page().decode().replace('<p class="read-also">Read also: Markets fall</p>\n', "").replace(
+        '<div class="story-body">', '<p class="read-also">Read also: {t}</p><div class="story-body">')
+    def body(teaser):
+        return outside.replace("{t}", teaser).encode()
+    noise = Noise(frozenset({label_key("Read also:")}))
+    snap = extract(body("Markets fall"), "http://x/world/1/a", {"Content-Type": "text/html"}, noise=noise)
+    assert "Read also: Markets fall" in snap.text and snap.probe_hash
+    assert recheck(body("Oil jumps"), (snap.body_container, snap.probe_hash), noise).probe_only
+    # without the label learned, the teaser's line could change unseen: no fingerprint
+    assert probe_of(body("Markets fall"))[1] is None
+
+
+def test_a_probe_reads_only_the_dates_the_page_states(monkeypatch):
+    """htmldate's reading of the prose and URL is the version's (published_found); a re-check
+    whose region is unchanged never runs it (dateparser: ~1.3 s to warm in a fresh worker)."""
+    from crawler.extraction import dates
+    calls = []
+    real = dates.find_date
+    monkeypatch.setattr(dates, "find_date", lambda *a, **k: calls.append(1) or real(*a, **k))
+    url = "http://x/2019/11/19/world/a"
+    snap = extract(page(), url, {"Content-Type": "text/html"})
+    assert snap.published_at == "2019-11-19" and snap.published_found and calls
+    calls.clear()
+    again = extract(page(views=99), url, {"Content-Type": "text/html"}, probe=(snap.body_container, snap.probe_hash))
+    assert again.probe_only and again.published_at is None and not calls
+    stated = page().replace(b"</head>", b'<meta property="article:published_time" content="2019-11-19T08:00:00+00:00"></head>')
+    snap = extract(stated, url, {"Content-Type": "text/html"})
+    assert snap.published_at == "2019-11-19T08:00:00+00:00" and not snap.published_found
+    again = extract(stated.replace(b"ad-a1", b"ad-b2"), url, {"Content-Type": "text/html"},
+                    probe=(snap.body_container, snap.probe_hash))
+    assert again.probe_only and again.published_at == "2019-11-19T08:00:00+00:00"

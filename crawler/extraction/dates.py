@@ -45,7 +45,21 @@ _ISO_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d")
 
 
 def published_at(tree: HtmlElement, page: PageMeta, url: str | None = None, zone: str | None = None) -> str | None:
-    return in_zone(_published_at(tree, page, url), zone)
+    """The published time the page states, else the date htmldate finds in its text or URL."""
+    return stated_published_at(tree, page, zone) or found_published_at(tree, url, zone)
+
+
+def found_published_at(tree: HtmlElement, url: str | None = None, zone: str | None = None) -> str | None:
+    """The date htmldate finds in the page's text, URL and markup (for a page stating none)."""
+    return in_zone(_found_date(tree, url), zone)
+
+
+def stated_published_at(tree: HtmlElement, page: PageMeta, zone: str | None = None) -> str | None:
+    """The published time only as the page states it (JSON-LD, meta tags, date markup), never
+    htmldate's reading of its prose: what each fetch records, and all a re-check whose body
+    region is unchanged reads (htmldate hands undated prose to dateparser, whose patterns cost
+    a fresh extraction worker ~1.3 s to compile)."""
+    return in_zone(_stated_published_at(tree, page), zone)
 
 
 def modified_at(tree: HtmlElement, page: PageMeta, zone: str | None = None) -> str | None:
@@ -66,13 +80,14 @@ def in_zone(value: str | None, zone: str | None) -> str | None:
     return parsed.replace(tzinfo=ZoneInfo(zone)).isoformat(timespec="seconds" if not parsed.microsecond else "auto")
 
 
-def _published_at(tree: HtmlElement, page: PageMeta, url: str | None) -> str | None:
-    stated = _first_date(
+def _stated_published_at(tree: HtmlElement, page: PageMeta) -> str | None:
+    return _first_date(
         [text_of(page.article_value("datePublished")), *page.all(*PUBLISHED_META)],
         tree, PUBLISHED_XPATH,
     )
-    if stated:
-        return stated
+
+
+def _found_date(tree: HtmlElement, url: str | None) -> str | None:
     try:  # htmldate: the page's text, URL and markup heuristics; date only
         found = find_date(tree, url=url, original_date=True, extensive_search=True,
                           outputformat="%Y-%m-%d", max_date=date.today().isoformat())

@@ -239,8 +239,14 @@ class WireSpider(scrapy.Spider):
             else:
                 out = item = FetchItem(result, exchange)
                 await self._baseline(result, known)
-                if self._needs_confirmation(result, known):
+                verdict = self._verdict(result, known)
+                if verdict == revision.CONFIRM:
                     out = self.article_request(response.url, result.article_key, known, confirm_of=item)
+                elif (verdict == revision.UNCHANGED and exchange is not None and result.baseline is None
+                      and not self._keep_unchanged()):
+                    # unchanged under the noise the crawl knows: the write decides, and writes
+                    # the raw capture only if it makes more of it (archive/writer.py _keep_held)
+                    result.held_raw, item.exchange = exchange, None
         except Exception as exc:         # a bug here must not lose the response: an error fetch
             self.logger.exception("handling %s failed", response.url)
             result.snapshot = None
@@ -346,16 +352,20 @@ class WireSpider(scrapy.Spider):
             key = self.seed.article_key(canonical)  # a redirect to a non-article URL of the same story
         return key
 
-    def _needs_confirmation(self, result: FetchResult, known) -> bool:
-        """Only a detected change is fetched again; a first capture is a version at once."""
+    def _verdict(self, result: FetchResult, known) -> str | None:
+        """What revision.judge makes of a re-check's capture (CONFIRM: fetch it again, only a
+        detected change is; UNCHANGED); None when there is nothing to judge (a first capture is
+        a version at once, a probe-only capture was decided by its fingerprint)."""
         snap = result.snapshot
         if (not self.crawler.settings.getbool("WIREWATCH_CONFIRM_CHANGES") or snap is None or not snap.is_article
                 or snap.probe_only or known is None or not known.latest):
-            return False
+            return None
         if result.final_url and result.final_key != result.article_key:
-            return False
-        return revision.judge(known.latest, [revision.fields(snap)], self._noise(known),
-                              final=False).outcome == revision.CONFIRM
+            return None
+        return revision.judge(known.latest, [revision.fields(snap)], self._noise(known), final=False).outcome
+
+    def _keep_unchanged(self) -> bool:
+        return self.crawler.settings.getbool("WIREWATCH_KEEP_UNCHANGED")
 
     def _confirmed(self, first: FetchItem, again: FetchResult, exchange: Exchange, known):
         """Another capture of a detected change: the archive decides with all of them; fetch
