@@ -8,12 +8,14 @@ What a revision is made of (`COMPARED`): every headline the page shows (each pla
 a rewrite of og:title alone is a headline change), the chosen headline, byline, lead and body.
 Not the dates: a CMS may stamp a fresh modified time on every response, so the publisher's
 times are kept on each fetch (`fetches.published_at`, `modified_at`) and a version keeps those
-seen with its content. Lines learned as noise (`archive/noise.py`) are left out of the
-comparison and kept in the stored text.
+seen with its content. Lines learned as noise (`archive/noise.py`), and body lines that only
+restate the headline or the byline (`without_furniture`), are left out of the comparison and
+kept in the stored text.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -50,13 +52,46 @@ def key(version: dict, noise: Noise = Noise()) -> str:
     for name in COMPARED:
         value = version.get(name)
         if name == "text":
-            value = noise.strip(value)
+            value = without_furniture(noise.strip(value), version)
         elif name == "headlines":
             value = "\x1d".join(f"{p}={normalize.normalize_line(t)}" for p, t in sorted((value or {}).items()) if t)
         else:
             value = normalize.normalize_text(str(value)) if value else ""
         parts.append(f"{name}\x1f{value}")
     return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
+
+
+# Words a line that only restates the byline may carry besides the names: "By", a date, a time.
+_BYLINE_WORDS = frozenset(
+    "by and von par por updated published posted am pm utc gmt et pt est edt pst pdt cet msk "
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
+    "august september october november december".split())
+_TOKENS = re.compile(r"[^\W_]+")
+
+
+def without_furniture(text: str, version: dict) -> str:
+    """The body without lines that only restate the page's headline or byline: an extractor
+    takes the header block (headline, "11/19/2019 by Lars Brandle") into the body on some
+    fetches and not on others, as rotating boilerplate next to it sways its heuristics (a real
+    billboard.com page: 3 fetches in 40, two in a row, so a confirmation agreed and a version
+    was invented). Both are compared as fields of their own (`headlines`, `byline`), so
+    leaving their repeats out of the body's comparison hides no edit; the stored text keeps them."""
+    if not text:
+        return text
+    heads = {normalize.normalize_line(t).casefold() for t in
+             [version.get("title"), *(version.get("headlines") or {}).values()] if t}
+    byline = normalize.normalize_line(version.get("byline") or "").casefold()
+    return "\n".join(x for x in text.split("\n") if x and not _restates(x, heads, byline))
+
+
+def _restates(line: str, heads: set[str], byline: str) -> bool:
+    folded = line.casefold()
+    if folded in heads:
+        return True
+    if not byline or byline not in folded:
+        return False
+    rest = _TOKENS.findall(folded.replace(byline, " "))
+    return all(t.isdigit() or t in _BYLINE_WORDS for t in rest)
 
 
 def same_as_latest(latest: dict | None, snapshot: Snapshot) -> bool:

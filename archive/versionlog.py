@@ -26,8 +26,8 @@ def append(con, new_versions: Iterable[tuple[str, int]], now: datetime) -> None:
     else:
         (top,) = con.execute("SELECT coalesce(max(seq), 0) FROM version_log").fetchone()
         seqs = range(top + 1, top + 1 + len(rows))
-    con.executemany("INSERT INTO version_log VALUES (?, ?, ?, ?)",
-                    [[seq, aid, version, now] for seq, (aid, version) in zip(seqs, rows)])
+    from .batch import insert_rows       # one statement per 400 rows: executemany ran one per row
+    insert_rows(con, "version_log", None, [(seq, aid, version, now) for seq, (aid, version) in zip(seqs, rows)])
 
 
 def newest(con) -> int:

@@ -95,8 +95,10 @@ def record_fetch(batch: Batch, r: FetchResult, *, run_id: int | None,
         store_reextraction(con, aid, version, snapshot, batch.noise_for(r.source, aid), now, drop_rules=drop_rules)
 
     d = _decide(batch, r, art)
-    if r.held_raw is not None and d.outcome != "unchanged":
-        _keep_held(r, keep_raw)
+    if d.outcome != "unchanged":
+        for held in (r, *r.confirms):
+            if held.held_raw is not None:
+                _keep_held(held, keep_raw)
     fetch_id = batch.add_fetch(_fetch_values(r, run_id, d.outcome, d.version, aid, art))
     capture_fetch = fetch_id
     for confirm in r.confirms:

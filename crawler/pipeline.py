@@ -246,14 +246,15 @@ class ArchivePipeline:
 
 
 def _with_held_pointers(rows: list[tuple]) -> list[tuple]:
-    """Journal rows with the WARC pointers `_write_held` journaled folded into the rows they
-    belong to (same capture id, earlier in the journal); the pointer rows themselves dropped."""
+    """Journal rows with the WARC pointers `_write_held` journaled folded into the results they
+    belong to (same capture id, earlier in the journal: a row's or one of its confirmations');
+    the pointer rows themselves dropped."""
     first: dict[str, FetchResult] = {}
     out = []
     for run_id, result in rows:
         earlier = first.get(result.capture_id)
         if earlier is None:
-            first[result.capture_id] = result
+            first.update((r.capture_id, r) for r in (result, *result.confirms))
             out.append((run_id, result))
         elif earlier.warc_file is None and result.warc_file is not None:
             earlier.warc_file, earlier.warc_offset, earlier.warc_length = \

@@ -222,6 +222,8 @@ def test_a_teaser_shown_twice_in_a_row_is_not_an_edit(ww, sim):
                     "GROUP BY article_id, run_id HAVING count(*) = 2)")[0]["n"]
     assert thirds > 0
     assert ww.sql("SELECT count(*) AS n FROM noise_evidence WHERE kind = 'label' AND reason = 'rotated'")[0]["n"] >= 1
+    # every re-check ended unchanged, those confirmed too: none needed its raw capture
+    assert ww.sql("SELECT count(warc_file) AS n FROM fetches WHERE run_id > (SELECT min(run_id) FROM fetches)")[0]["n"] == 0
 
 
 def test_a_recheck_judged_unchanged_keeps_no_raw_capture_and_an_edit_still_keeps_its_own(ww, sim, archive_file):

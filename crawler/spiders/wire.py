@@ -378,4 +378,11 @@ class WireSpider(scrapy.Spider):
         verdict = revision.judge(known.latest, [revision.fields(s) for s in snaps], self._noise(known), final=False)
         if verdict.outcome == revision.CONFIRM:
             return self.article_request(again.final_url or again.url, first.result.article_key, known, confirm_of=first)
+        if (verdict.outcome == revision.UNCHANGED and first.result.baseline is None and not self._keep_unchanged()
+                and first.exchange is not None and all(e is not None for e in first.confirm_exchanges)):
+            # the detected change was rotation: every capture of the check is held, as above
+            first.result.held_raw, first.exchange = first.exchange, None
+            for result, held in zip(first.result.confirms, first.confirm_exchanges):
+                result.held_raw = held
+            first.confirm_exchanges = []
         return first
