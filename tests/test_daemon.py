@@ -94,8 +94,14 @@ def test_restart_after_kill_9_loses_and_duplicates_nothing(ww, sim, fast_seeds):
     assert "recheck" in [r["job"] for r in runs] and all("ended before" in r["error"] for r in runs)
     # the capture the killed daemon had journaled was written once, by the restart
     assert ww.sql("SELECT count(*) - count(DISTINCT capture_id) AS d FROM fetches")[0]["d"] == 0
-    # and the archive is whole: the stock client opens it and every fetch points at a WARC record
-    assert ww.sql("SELECT count(*) AS n FROM fetches WHERE warc_file IS NULL AND http_status IS NOT NULL")[0]["n"] == 0
+    # and the archive is whole: the stock client opens it, every version's capture points at a WARC
+    # record, and so does every fetch but those of checks that ended unchanged (no raw needed)
+    assert ww.sql("SELECT count(*) AS n FROM versions v JOIN fetches f USING (fetch_id) WHERE f.warc_file IS NULL")[0]["n"] == 0
+    assert ww.sql("SELECT count(*) AS n FROM fetches WHERE warc_file IS NULL AND http_status IS NOT NULL "
+                  "AND outcome NOT IN ('unchanged', 'confirm')")[0]["n"] == 0
+    assert ww.sql("SELECT count(*) AS n FROM fetches c WHERE c.outcome = 'confirm' AND c.warc_file IS NULL AND EXISTS "
+                  "(SELECT 1 FROM fetches f WHERE f.run_id = c.run_id AND f.article_id = c.article_id "
+                  "AND f.outcome IN ('new', 'changed'))")[0]["n"] == 0
 
 
 def test_readers_beside_the_daemon_never_fail_and_nothing_is_lost(ww, sim, fast_seeds, tmp_path):

@@ -303,8 +303,7 @@ class WireSpider(scrapy.Spider):
         """The same bytes as last time, the same body region, or an extraction equal to the
         latest version in every compared field: no raw capture is needed (the seed's [archive]
         keep_unchanged keeps one anyway)."""
-        if first is not None or known is None or not known.versions or self.crawler.settings.getbool(
-                "WIREWATCH_KEEP_UNCHANGED"):
+        if first is not None or known is None or not known.versions or self._keep_unchanged():
             return False
         if result.final_url and result.final_key != result.article_key:
             return False
@@ -365,6 +364,7 @@ class WireSpider(scrapy.Spider):
         return revision.judge(known.latest, [revision.fields(snap)], self._noise(known), final=False).outcome
 
     def _keep_unchanged(self) -> bool:
+        """The seed's [archive] keep_unchanged: a raw capture of every fetch, unchanged ones too."""
         return self.crawler.settings.getbool("WIREWATCH_KEEP_UNCHANGED")
 
     def _confirmed(self, first: FetchItem, again: FetchResult, exchange: Exchange, known):
