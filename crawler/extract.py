@@ -58,6 +58,7 @@ def extract(
     probe: tuple[str | None, str] | None = None,
     container: str | None = None,
     timezone: str | None = None,
+    flash: bool = False,
 ) -> Snapshot:
     """Extract one fetched page.
 
@@ -69,8 +70,9 @@ def extract(
     and a `probe_only` snapshot (headlines, dates, fingerprint) comes back; container: where the
     source's body usually is (a hint: used when it holds the body on this page); timezone: the IANA
     zone the source's pages mean when they state a time without an offset (the seed's
-    `[article] timezone`). Never raises on bad bytes; raises DropSelectorError for an invalid
-    selector.
+    `[article] timezone`); flash: a one-sentence flash may pass the quality gate (a first
+    capture, or an article whose versions are flashes: crawler/extraction/quality.py). Never
+    raises on bad bytes; raises DropSelectorError for an invalid selector.
     """
     html = decode_html(body_bytes or b"", headers)
     tree = parse_html(html)
@@ -97,7 +99,7 @@ def extract(
     text = body.strip_leading_repeats(found.text, [title, lead, *candidates.values()])
     words = prose_words(text, [title, lead])
 
-    verdict = judge(tree, html, text, [title, candidates.get("title", "")], words)
+    verdict = judge(tree, html, text, [title, candidates.get("title", "")], words, flash=flash)
     byline = metadata.byline(tree, page)
     stated = dates.stated_published_at(tree, page, timezone)
     published = stated or dates.found_published_at(tree, url, timezone)

@@ -166,23 +166,26 @@ def _die_if_told(body: bytes) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _extract(body: bytes, url: str, headers: dict, drop: tuple, noise: Noise, probe, container, timezone) -> Snapshot:
+def _extract(body: bytes, url: str, headers: dict, drop: tuple, noise: Noise, probe, container, timezone,
+             flash=False) -> Snapshot:
     if _kill is not None:
         _die_if_told(body)
     from crawler.extract import extract
-    return extract(body, url, headers, drop, noise=noise, probe=probe, container=container, timezone=timezone)
+    return extract(body, url, headers, drop, noise=noise, probe=probe, container=container, timezone=timezone,
+                   flash=flash)
 
 
 async def extract_async(body: bytes, url: str, headers: dict, drop: tuple, workers: int = 0, *,
                         noise: Noise = Noise(), probe: tuple[str | None, str] | None = None,
-                        container: str | None = None, timezone: str | None = None) -> Snapshot:
+                        container: str | None = None, timezone: str | None = None,
+                        flash: bool = False) -> Snapshot:
     """`crawler.extract.extract` in a worker process (see there for noise, probe, container,
-    timezone).
+    timezone, flash).
 
     Raises ExtractionFailed when the page's worker died and died again when the page was retried
     alone; exceptions raised by `extract` itself come through unchanged."""
     loop = asyncio.get_running_loop()
-    args = (_extract, body, url, headers, tuple(drop), noise, probe, container, timezone)
+    args = (_extract, body, url, headers, tuple(drop), noise, probe, container, timezone, flash)
     pool, generation = _get_pool(workers)
     slots = _per_loop(_slots, lambda: asyncio.Semaphore(2 * _workers))
     async with slots:

@@ -27,6 +27,7 @@ from archive.noise import Noise
 from archive.writer import store_reextraction
 
 from .extract import EXTRACTOR_NAME, extract
+from .extraction.words import is_flash_text
 from .seeds import Seed
 
 BATCH_SIZE = 100
@@ -37,7 +38,7 @@ NAMED = 20
 
 _BATCH_SQL = """
 SELECT v.article_id, v.version, v.fetch_id, a.source, coalesce(f.url, v.url) AS url,
-       f.warc_file, f.warc_offset,
+       f.warc_file, f.warc_offset, v.text AS stored_text,
        -- the same payload captured by another fetch of the article: a fallback pointer
        (SELECT list([g.warc_file, g.warc_offset::VARCHAR] ORDER BY g.fetch_id) FROM fetches g
          WHERE g.article_id = v.article_id AND g.payload_digest = f.payload_digest
@@ -150,7 +151,8 @@ def _extract_batch(archive, batch, seeds, workers, report) -> tuple[list[dict], 
             continue
         headers, body = record
         seed = seeds[v["source"]]
-        jobs.append((body, v["url"], headers, seed.drop, seed.timezone))
+        # a version that is a flash was let through as one: so is its re-extraction
+        jobs.append((body, v["url"], headers, seed.drop, seed.timezone, is_flash_text(v["stored_text"])))
         found.append(v)
     return found, _extract_all(jobs, workers)
 
@@ -177,11 +179,12 @@ def _record(warc_dir, v: dict):
 
 def _extract_all(jobs: list[tuple], workers: int) -> list:
     if workers == 1 or len(jobs) < 2:
-        return [extract(body, url, headers, drop, timezone=tz) for body, url, headers, drop, tz in jobs]
+        return [extract(body, url, headers, drop, timezone=tz, flash=flash)
+                for body, url, headers, drop, tz, flash in jobs]
     from .extract_pool import extract_async
 
     async def run():
-        return await asyncio.gather(*(extract_async(body, url, headers, tuple(drop), workers, timezone=tz)
-                                      for body, url, headers, drop, tz in jobs))
+        return await asyncio.gather(*(extract_async(body, url, headers, tuple(drop), workers, timezone=tz, flash=flash)
+                                      for body, url, headers, drop, tz, flash in jobs))
     return asyncio.run(run())
 

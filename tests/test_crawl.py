@@ -222,8 +222,12 @@ def test_a_teaser_shown_twice_in_a_row_is_not_an_edit(ww, sim):
                     "GROUP BY article_id, run_id HAVING count(*) = 2)")[0]["n"]
     assert thirds > 0
     assert ww.sql("SELECT count(*) AS n FROM noise_evidence WHERE kind = 'label' AND reason = 'rotated'")[0]["n"] >= 1
-    # every re-check ended unchanged, those confirmed too: none needed its raw capture
-    assert ww.sql("SELECT count(warc_file) AS n FROM fetches WHERE run_id > (SELECT min(run_id) FROM fetches)")[0]["n"] == 0
+    # every re-check ended unchanged, those confirmed too: none kept its raw capture, but a check
+    # whose three captures repeated one teaser (the crawler saw a change; the write, counting its
+    # batch's rotation, did not: its captures were written before that decision)
+    assert ww.sql("SELECT count(*) AS n FROM fetches f WHERE run_id > (SELECT min(run_id) FROM fetches) "
+                  "AND warc_file IS NOT NULL AND (SELECT count(*) FROM fetches g WHERE g.run_id = f.run_id "
+                  "AND g.article_id = f.article_id) < 3")[0]["n"] == 0
 
 
 def test_a_recheck_judged_unchanged_keeps_no_raw_capture_and_an_edit_still_keeps_its_own(ww, sim, archive_file):
@@ -239,6 +243,12 @@ def test_a_recheck_judged_unchanged_keeps_no_raw_capture_and_an_edit_still_keeps
     for _ in range(2):
         ww("recheck", "wiresim", "--all")
     assert any(r["learned"] and r["kind"] == "label" for r in json.loads(ww("noise", "wiresim", "--format", "json").stdout))
+    # the label was learned from checks whose confirmation showed another teaser: those held their
+    # raw captures too (a check of three is one whose two captures repeated a teaser by chance)
+    assert ww.sql("SELECT count(*) AS n FROM fetches WHERE outcome = 'confirm'")[0]["n"] > 0
+    assert ww.sql("SELECT count(*) AS n FROM fetches f WHERE run_id > 1 AND warc_file IS NOT NULL AND "
+                  "(SELECT count(*) FROM fetches g WHERE g.run_id = f.run_id AND g.article_id = f.article_id) < 3"
+                  )[0]["n"] == 0
     with duckdb.connect(str(archive_file)) as con:     # as if no page had a region fingerprint
         con.execute("DELETE FROM article_probes")
     ww("recheck", "wiresim", "--all")

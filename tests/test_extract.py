@@ -313,6 +313,19 @@ def test_quality_gate_refuses_walls_and_stubs():
         assert reason and "\n" not in reason, name
 
 
+def test_a_one_sentence_flash_passes_the_gate_only_where_a_flash_may_stand():
+    """A wire flash is one sentence; the gate lets it through on a first capture (or on an
+    article whose versions are flashes), never a placeholder of a few words."""
+    flash = _page(paragraphs=["MOSCOW, November 30. /TASS/. Russian air defences downed 20 drones over "
+                              "three regions overnight, the Defence Ministry said."])
+    url = "https://agency.example/world/2"
+    assert extract(flash, url).quality == QUALITY_NEAR_EMPTY                    # a story cut to this
+    assert extract(flash, url, flash=True).quality == QUALITY_OK
+    assert "downed 20 drones" in extract(flash, url, flash=True).text
+    for placeholder in (["Developing story; more to follow."], ["More details to follow."]):
+        assert extract(_page(paragraphs=placeholder), url, flash=True).quality == QUALITY_NEAR_EMPTY
+
+
 def test_quality_gate_passes_real_articles_that_mention_walls():
     assert _quality(_page()) == (QUALITY_OK, "")
     noscript = '<noscript><p>Please enable JavaScript to view the comments powered by Disqus.</p></noscript>'

@@ -7,6 +7,7 @@ from __future__ import annotations
 import urllib.request
 
 from crawler.extract import extract
+from crawler.extraction.words import FLASH_WORDS, word_count
 from wiresim import WireSim
 
 PARAGRAPHS = ["Delegations resumed talks on a ceasefire in Geneva on Tuesday, citing 4,500 refugees.",
@@ -22,3 +23,25 @@ def test_a_short_flash_is_its_paragraphs_on_every_fetch():
             lines = extract(body, url, {"Content-Type": "text/html; charset=utf-8"}).text.split("\n")
             at = lines.index(PARAGRAPHS[0])       # each paragraph a line of its own, in order
             assert lines[at + 1] == PARAGRAPHS[1], lines
+
+
+def test_a_one_sentence_flash_is_archived_and_its_expansion_is_an_edit(ww, sim):
+    """A wire flash (one sentence) is the story's first version; re-checks of it stay unchanged,
+    never `blocked`; the full story that replaces it is a new version. A flash was refused as
+    near-empty before (25 words minimum), so the first version of a breaking story was lost."""
+    sim.conditional = False
+    # 12 words: with the page's "Read also" teaser (7-14 words) it stayed below 25 on most fetches
+    flash = "MOSCOW, November 30. /WireSim/. Air defences downed 20 drones overnight, officials said."
+    assert word_count(flash) == FLASH_WORDS
+    aid = sim.publish("Drones downed overnight", [flash])
+    ww("crawl", "wiresim")
+    key = f"wiresim:{aid}"
+    assert ww.sql(f"SELECT versions, status FROM articles WHERE article_id = '{key}'")[0] == {"versions": 1, "status": "live"}
+    for _ in range(2):
+        ww("recheck", "wiresim", "--all")
+    outcomes = {r["outcome"] for r in ww.sql(f"SELECT outcome FROM fetches WHERE article_id = '{key}'")}
+    assert outcomes <= {"new", "unchanged", "confirm"}, outcomes
+    sim.edit(aid, "add_paragraph")
+    sim.edit(aid, "add_paragraph")
+    ww("recheck", "wiresim", "--all")
+    assert ww.sql(f"SELECT versions, status FROM articles WHERE article_id = '{key}'")[0] == {"versions": 2, "status": "live"}

@@ -12,4 +12,5 @@ many threads at once.
 - headline:  choosing the headline among JSON-LD, og:title, twitter:title, <h1> and <title>
 - body:      trafilatura's body text, normalised, without a repeated headline or lead
 - quality:   the gate for empty, near-empty, challenge, block and error pages
+- words:     word counts and the gate's word thresholds (light: the crawl process asks them)
 """

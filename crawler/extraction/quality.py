@@ -27,9 +27,8 @@ from archive.snapshot import (
 )
 from lxml.html import HtmlElement
 
-from .body import word_count
+from .words import FLASH_WORDS, MIN_WORDS, word_count
 
-MIN_WORDS = 25            # below this much article text, the page is near-empty
 SHORT_BODY_WORDS = 150    # wall sentences count only when the article text is this short
 SMALL_PAGE_WORDS = 400    # ... and they are in the article text or on a page this small
 TITLE_WALL_MAX_WORDS = 500  # a wall title counts unless the page has this much article text
@@ -119,12 +118,15 @@ def prose_words(text: str, repeats: list[str]) -> int:
     return total
 
 
-def judge(tree: HtmlElement | None, html: str, text: str, titles: list[str], words: int) -> Verdict:
+def judge(tree: HtmlElement | None, html: str, text: str, titles: list[str], words: int, *,
+          flash: bool = False) -> Verdict:
     """The verdict for one extraction.
 
     tree/html: the parsed and the decoded page; text: the extracted article text; titles: the
-    chosen headline and the raw <title>; words: word count of `text`.
+    chosen headline and the raw <title>; words: word count of `text`; flash: a flash may stand
+    (FLASH_WORDS instead of MIN_WORDS: a first capture, or an article whose versions are flashes).
     """
+    min_words = FLASH_WORDS if flash else MIN_WORDS
     if tree is None:
         return Verdict(QUALITY_EMPTY, "no HTML in the response body" if html.strip() else "empty response body")
     for title in titles if words < TITLE_WALL_MAX_WORDS else ():
@@ -137,8 +139,8 @@ def judge(tree: HtmlElement | None, html: str, text: str, titles: list[str], wor
             return verdict
     if words == 0:
         return Verdict(QUALITY_EMPTY, "no article text extracted")
-    if words < MIN_WORDS:
-        return Verdict(QUALITY_NEAR_EMPTY, f"only {words} words of article text (minimum {MIN_WORDS})")
+    if words < min_words:
+        return Verdict(QUALITY_NEAR_EMPTY, f"only {words} words of article text (minimum {min_words})")
     return Verdict(QUALITY_OK)
 
 

@@ -28,6 +28,7 @@ from archive.warc import payload_digest
 from crawler import rawcapture
 from crawler.discovery import article_links, feed_entries, listing_links, sitemap_entries
 from crawler.extract_pool import ExtractionFailed, extract_async
+from crawler.extraction.words import is_flash_text
 from crawler.politeness import RobotsDisallowed, SourceDeferred
 from crawler.items import Exchange, FetchItem, SignalItem
 from crawler.seeds import Seed
@@ -279,7 +280,7 @@ class WireSpider(scrapy.Spider):
                                                   self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
                                                   noise=self._noise(known), probe=probe,
                                                   container=self._container_hint(known),
-                                                  timezone=self.seed.timezone)
+                                                  timezone=self.seed.timezone, flash=self._flash_may_stand(known))
         except ExtractionFailed as exc:   # its worker died twice, the second time on this page alone
             result.error = f"extraction failed: {exc.reason}"
             return                        # an `error` fetch; the response still goes to WARC
@@ -290,6 +291,13 @@ class WireSpider(scrapy.Spider):
         if result.snapshot.body_container and not result.snapshot.probe_only:
             self.containers[result.snapshot.body_container] += 1
         result.final_key = self._final_key(response.url, result)
+
+    @staticmethod
+    def _flash_may_stand(known) -> bool:
+        """A one-sentence flash passes the quality gate on a first capture, and on an article
+        whose latest version is a flash (so an unchanged flash is not refused as near-empty)."""
+        return (known is None or not known.versions
+                or (known.latest is not None and is_flash_text(known.latest.get("text"))))
 
     def _container_hint(self, known) -> str | None:
         """Where the body is likely to be: where it was on this article last time, else where it
@@ -335,7 +343,7 @@ class WireSpider(scrapy.Spider):
         try:
             baseline = await extract_async(body, uri, dict(headers), self.seed.drop,
                                            self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
-                                           timezone=self.seed.timezone)
+                                           timezone=self.seed.timezone, flash=self._flash_may_stand(known))
         except Exception as exc:          # ExtractionFailed included: compare with the stored latest
             self.logger.warning("cannot re-extract %s from WARC: %s", known.article_id, exc)
             return
