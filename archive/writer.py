@@ -72,9 +72,9 @@ def record_fetches(batch: Batch, results: list[FetchResult], *, run_id: int | No
     learned, as the next batch would judge it, instead of becoming a version (a spurious
     version wiresim found 1 run in 12: a 110-teaser pool repeats one teaser that often)."""
     for r in results:
-        captures = [revision.fields(s) for s in _snapshots(r)]
-        if len(captures) > 1:
-            batch.expect_rotation(r.source, r.article_id, noise.rotation([c["text"] for c in captures]))
+        snaps = _snapshots(r)
+        if len(snaps) > 1:            # noise.rotation normalizes the texts itself
+            batch.expect_rotation(r.source, r.article_id, noise.rotation([s.text for s in snaps]))
     return [record_fetch(batch, r, run_id=run_id, schedule=schedule, keep_raw=keep_raw) for r in results]
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.crawlbench import log
-from bench.proctree import TreeSampler, machine_busy_s
+from bench.proctree import TreeSampler, machine_busy_s, stop_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every article is due 2 s after its last check (and its age stays under the 1 h tier): demand is
@@ -158,7 +157,7 @@ def fetch_rate(server, directory: Path, n: int, sources: int, articles: int, win
             time.sleep(window_s)
             usage = cpu.stop([p.pid for p in procs])
             t1 = datetime.now(timezone.utc)
-        stop_s = _stop(procs)
+        stop_s = stop_processes(procs)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -190,19 +189,6 @@ def fetch_rate(server, directory: Path, n: int, sources: int, articles: int, win
             if fetches else None,
             "cpu": usage, "exit_codes": [p.returncode for p in procs], "stop_s": stop_s,
             "log_problems": _problems(directory)}
-
-
-def _stop(procs) -> float:
-    started = time.monotonic()
-    for p in procs:
-        p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    return round(time.monotonic() - started, 1)
 
 
 def _rows(url: str, sql: str, params=None) -> list[tuple]:

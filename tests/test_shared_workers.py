@@ -15,6 +15,7 @@ from collections import defaultdict
 
 import pytest
 
+from bench.proctree import stop_processes
 from sharedsupport import postgres_server, sim_seed
 from support import ROOT, Wirewatch, wait_for
 
@@ -117,14 +118,7 @@ def test_three_workers_share_the_work_and_survive_a_kill(pg, tmp_path):
             sources = json.loads(ww("status", "--format", "json").stdout)
             out, _ = reader.communicate(timeout=120)
         finally:
-            for w in workers:
-                if w.poll() is None:
-                    w.send_signal(signal.SIGTERM)
-            for w in workers:
-                try:
-                    w.wait(timeout=40)
-                except subprocess.TimeoutExpired:
-                    w.kill()
+            stop_processes(workers, timeout=40)
             if reader is not None and reader.poll() is None:
                 reader.kill()
             for log in logs:

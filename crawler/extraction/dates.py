@@ -44,11 +44,6 @@ _ISO_ZONE_WITHOUT_COLON = re.compile(r"([+-]\d\d)(\d\d)$")
 _ISO_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d")
 
 
-def published_at(tree: HtmlElement, page: PageMeta, url: str | None = None, zone: str | None = None) -> str | None:
-    """The published time the page states, else the date htmldate finds in its text or URL."""
-    return stated_published_at(tree, page, zone) or found_published_at(tree, url, zone)
-
-
 def found_published_at(tree: HtmlElement, url: str | None = None, zone: str | None = None) -> str | None:
     """The date htmldate finds in the page's text, URL and markup (for a page stating none)."""
     return in_zone(_found_date(tree, url), zone)
