@@ -24,7 +24,10 @@ class Serving:
         with self._lock:
             held = self._teasers.get(aid)
             if not held or held[1] >= self.teaser_hold:
-                held = [rng.choice(NOISE_HEADLINES), 0]
+                # one no other article holds: a held teaser is the case of a line repeated in
+                # time on one article, never the case of a pool repeated across articles
+                taken = {h[0] for other, h in self._teasers.items() if other != aid}
+                held = [rng.choice([t for t in NOISE_HEADLINES if t not in taken]), 0]
                 self._teasers[aid] = held
             held[1] += 1
             return held[0]

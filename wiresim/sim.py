@@ -38,7 +38,8 @@ class WireSim(Serving):
         self.conditional = True
         # How many requests in a row show an article the same "Read also" teaser. 1: a new one
         # each time (a repeat still happens by chance); 2: every teaser is seen twice in a row,
-        # the case a crawler comparing only two fetches mistakes for an edit.
+        # the case a crawler comparing only two fetches mistakes for an edit. Held teasers are
+        # distinct across articles, so no two articles show the same one at once.
         self.teaser_hold = 1
         self._teasers: dict[str, list] = {}
         # Set True to act as a CMS that renders the modified time at request time: every
