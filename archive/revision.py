@@ -9,8 +9,8 @@ a rewrite of og:title alone is a headline change), the chosen headline, byline, 
 Not the dates: a CMS may stamp a fresh modified time on every response, so the publisher's
 times are kept on each fetch (`fetches.published_at`, `modified_at`) and a version keeps those
 seen with its content. Lines learned as noise (`archive/noise.py`), and body lines that only
-restate the headline or the byline (`without_furniture`), are left out of the comparison and
-kept in the stored text.
+restate the headline, the byline or the lead (`without_furniture`), are left out of the comparison
+and kept in the stored text.
 """
 from __future__ import annotations
 
@@ -70,16 +70,19 @@ _TOKENS = re.compile(r"[^\W_]+")
 
 
 def without_furniture(text: str, version: dict) -> str:
-    """The body without lines that only restate the page's headline or byline: an extractor
-    takes the header block (headline, "11/19/2019 by Lars Brandle") into the body on some
-    fetches and not on others, as rotating boilerplate next to it sways its heuristics (a real
-    billboard.com page: 3 fetches in 40, two in a row, so a confirmation agreed and a version
-    was invented). Both are compared as fields of their own (`headlines`, `byline`), so
-    leaving their repeats out of the body's comparison hides no edit; the stored text keeps them."""
+    """The body without lines that only restate the page's headline, byline or lead: an extractor
+    takes the header block (headline, "11/19/2019 by Lars Brandle", the standfirst) into the body
+    on some fetches and not on others, as rotating boilerplate next to it sways its heuristics (a
+    real billboard.com page: 3 fetches in 40, two in a row, so a confirmation agreed and a version
+    was invented; wiresim's one-sentence flash, whose standfirst came and went). Each is compared
+    as a field of its own (`headlines`, `byline`, `lead`), so leaving their repeats out of the
+    body's comparison hides no rewrite of them; the stored text keeps them. What it can hide: a
+    body paragraph identical to the lead deleted while the lead stays (a CMS whose description is
+    the first paragraph, the paragraph cut and the description not): the next edit's diff shows it."""
     if not text:
         return text
     heads = {normalize.normalize_line(t).casefold() for t in
-             [version.get("title"), *(version.get("headlines") or {}).values()] if t}
+             [version.get("title"), version.get("lead"), *(version.get("headlines") or {}).values()] if t}
     byline = normalize.normalize_line(version.get("byline") or "").casefold()
     return "\n".join(x for x in text.split("\n") if x and not _restates(x, heads, byline))
 

@@ -1,5 +1,5 @@
-"""Body lines that only restate the headline or the byline are not compared as body: an extractor
-takes a page's header block into the body on some fetches and not on others."""
+"""Body lines that only restate the headline, the byline or the lead are not compared as body: an
+extractor takes a page's header block into the body on some fetches and not on others."""
 from __future__ import annotations
 
 from archive import revision
@@ -31,6 +31,22 @@ def test_an_edit_beside_it_and_a_line_naming_the_author_still_are():
     # a headline rewrite is a change of the headline itself, wherever the body repeats it
     assert judge(LATEST["text"].replace("set tour", "set 50th tour"), title="Doobie Brothers set 50th tour",
                  headlines={"h1": "Doobie Brothers set 50th tour"}) == revision.CHANGED
+
+
+def test_the_standfirst_taken_into_the_body_on_some_fetches_is_no_edit():
+    """wiresim's one-sentence flash: trafilatura read the whole <article> on some fetches (the
+    meta line, the standfirst after the teaser) and the body alone on others: a version invented
+    on a quiet re-check (test_short_flash.py, 1 run in ~10)."""
+    lead = "The regulator said inflation was slowing faster than expected"
+    latest = dict(LATEST, lead=lead, text="MOSCOW, November 30. Air defences downed 20 drones.")
+    moved = dict(latest, text=latest["text"] + "\n" + lead)
+    assert revision.judge(latest, [moved, moved], Noise(), final=True).outcome == revision.UNCHANGED
+    # the lead is compared on its own: its rewrite is an edit wherever the body repeats it
+    rewritten = dict(moved, lead=lead + " this year", text=latest["text"] + "\n" + lead + " this year")
+    assert revision.judge(latest, [rewritten, rewritten], Noise(), final=True).outcome == revision.CHANGED
+    # and a body line that says more than the lead is body
+    longer = dict(latest, text=latest["text"] + "\n" + lead + ", the ministry added.")
+    assert revision.judge(latest, [longer, longer], Noise(), final=True).outcome == revision.CHANGED
 
 
 def test_a_real_page_whose_header_block_flips_with_the_teaser_is_one_revision():
