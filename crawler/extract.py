@@ -29,8 +29,9 @@ from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
 # archive records it with every version, so re-extraction knows what produced what.
-EXTRACTOR_VERSION = 5   # 3: valid UTF-8 wins over a declared single-byte charset; 4: layout tables as
-                        # blocks, the byline from the innermost author element; 5: no one-line retry
+EXTRACTOR_VERSION = 6   # 3: valid UTF-8 wins over a declared single-byte charset; 4: layout tables as
+                        # blocks, the byline from the innermost author element; 5: no one-line retry;
+                        # 6: a date found in prose is read in the page's language and English only
 EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
 
 __all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "extractor_id", "validate_selectors"]
@@ -102,7 +103,8 @@ def extract(
     verdict = judge(tree, html, text, [title, candidates.get("title", "")], words, flash=flash)
     byline = metadata.byline(tree, page)
     stated = dates.stated_published_at(tree, page, timezone)
-    published = stated or dates.found_published_at(tree, url, timezone)
+    language = metadata.language(page, text)
+    published = stated or dates.found_published_at(tree, url, timezone, language)
     return Snapshot(
         url=url,
         title=title,
@@ -113,7 +115,7 @@ def extract(
         modified_at=dates.modified_at(tree, page, timezone),
         lead=lead,
         text=text,
-        language=metadata.language(page, text),
+        language=language,
         tags=metadata.tags(page),
         canonical_url=metadata.canonical_url(tree, url),
         quality=verdict.quality,

@@ -7,12 +7,10 @@ that replace a worker after MAX_TASKS_PER_CHILD pages in a daemon: the imports o
 lxml, htmldate and their data, and what a first extraction compiles and caches. Measured in `make bench`'s real-page re-check (600 pages, 2 workers): the
 workers' CPU fell from 9.4 s to 8.8 s a round, with no cost at start-up.
 
-Left cold on purpose: dateparser's per-locale patterns. htmldate hands undated prose to
-dateparser, which compiles the patterns of every locale it tries, and a string no locale parses
-tries them all: ~1.3 s the first time in a process. Warming that here made the workers' CPU
-fall to 7.8 s a round, but it delayed every crawl's first extraction by 1.4 s of wall time,
-which is most of a small crawl (and of the test suite); a worker pays it only if a page sends
-it there. Nothing here may fail the forkserver: a warm-up error only leaves the workers cold.
+dateparser (htmldate's fallback for dates in prose) needs no warming since it reads a page's
+language and English only (crawler/extraction/dates.py): a language's patterns compile on its
+first use in ~10-80 ms. Read in all its 205 languages, a first unreadable string cost every
+worker ~1.4 s. Nothing here may fail the forkserver: a warm-up error only leaves the workers cold.
 """
 from __future__ import annotations
 
