@@ -147,7 +147,7 @@ class ArchivePipeline:
             response_headers=raw.headers if raw is not None else exchange.headers, body=body,
             request_headers=raw.request_headers if raw is not None and raw.request_headers else exchange.request_headers,
             revisit_of=revisit_of, as_received=raw is not None,
-            protocol=raw.protocol if raw is not None else "HTTP/1.1")
+            protocol=raw.protocol if raw is not None else "HTTP/1.1", digest=digest)
         result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
         return digest, pointer
 
