@@ -38,3 +38,69 @@ def test_the_real_page_with_a_teaser_injected_after_its_date_keeps_its_byline():
         page = raw[:date] + f'<p class="read-also">Read also: <a href="/x">{headline}</a></p>' + raw[date:]
         snap = extract(page.encode(), "https://www.quantamagazine.org/tuft-cells", HEADERS)
         assert snap.byline == "Carrie Arnold"
+
+
+# -- author markup read in one pass (crawler/extraction/authormarkup.py) against trafilatura's XPaths
+
+def _trafilatura_way(tree):
+    """The byline from author markup as it was read before: the XPaths on a pruned deep copy."""
+    from copy import deepcopy
+
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.json_metadata import normalize_authors
+    from trafilatura.utils import trim
+    from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+    from crawler.extraction.metadata import AUTHOR_MAX_LENGTH
+    if not any(expression(tree) for expression in AUTHOR_XPATHS):
+        return None
+    subtree = prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD_XPATHS)
+    for expression in AUTHOR_XPATHS:
+        results = expression(subtree)
+        matched = set(results)
+        for elem in results:
+            if any(inner in matched for inner in elem.iterdescendants()):
+                continue
+            content = trim(" ".join(elem.itertext()))
+            if content and 2 < len(content) < AUTHOR_MAX_LENGTH:
+                return normalize_authors(None, content)
+    return "(fallback)"
+
+
+EDGES = b"""<html><body><!-- a comment --><div class="comments"><span class="author">Not Him</span></div>
+<p class="byline">By <span class="author-name">Jane Doe</span> <time>Nov 19</time>, Moscow<!-- c --> and
+<figure>photo</figure><b>Ivan</b> <span class="date">today</span>Petrov</p><author>A. N. Other</author>
+<div id="comment-list"><a rel="author">Commenter</a></div></body></html>"""
+# the byline element itself holds discarded nodes: their text goes, their tails stay
+EDGES_INSIDE = b"""<html><body><div class="comments"><p class="byline">Not Him</p></div>
+<p class="byline">By Jane Doe<time>19 Nov</time> and Ivan<span class="date">today</span> Petrov</p></body></html>"""
+
+
+def _pages():
+    from crawler.extraction.charset import decode_html
+    from crawler.extraction.dom import parse_html
+    yield "edges", parse_html(decode_html(EDGES, HEADERS))
+    yield "edges inside", parse_html(decode_html(EDGES_INSIDE, HEADERS))
+    for path in sorted(CORPUS.rglob("*.html*")):
+        raw = path.read_bytes()
+        raw = gzip.decompress(raw) if path.suffix == ".gz" else raw
+        tree = parse_html(decode_html(raw, {"Content-Type": "text/html"}))
+        if tree is not None:
+            yield path.name, tree
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+def test_author_markup_read_in_one_pass_selects_what_trafilaturas_xpaths_select():
+    from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+    from crawler.extraction.authormarkup import author_matches, discarded
+    from crawler.extraction.metadata import markup_author
+    pages = 0
+    for name, tree in _pages():
+        assert author_matches(tree) == tuple(list(x(tree)) for x in AUTHOR_XPATHS), name
+        assert set(discarded(tree)) == {e for x in AUTHOR_DISCARD_XPATHS for e in x(tree)}, name
+        expected = _trafilatura_way(tree)
+        if expected != "(fallback)":
+            assert markup_author(tree) == expected, name
+        pages += 1
+    assert pages > 180

@@ -12,8 +12,10 @@ from trafilatura.json_metadata import normalize_authors
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_metainfo
 from trafilatura.utils import trim
+from trafilatura.xml import delete_element
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
+from .authormarkup import author_matches, discarded
 from .pagemeta import PageMeta, clean_text, text_of
 
 MAX_TAGS = 50
@@ -70,26 +72,49 @@ def markup_author(tree: HtmlElement) -> str | None:
     ("Carrie Arnold November") and whatever else sits in the box — on a page that rotates a teaser
     there, a different byline on every fetch. An element with a matching element inside it is a
     wrapper; the inner one states the names.
+
+    As trafilatura, on the page without its AUTHOR_DISCARD_XPATHS nodes (comments, dates,
+    figures, "share" boxes). It prunes a deep copy of the whole page for that: here a match inside
+    a discarded node is passed over and only the matches read are copied and pruned. Both sets of
+    expressions are evaluated in one pass over the elements (authormarkup.py: ~8 ms of XPath on a
+    real page before, in every extraction and every probe); tests/test_byline.py compares the
+    bylines with trafilatura's own way on every corpus page.
     """
-    # Pruning removes nodes only, so where no expression matches the page as it is, none matches
-    # the pruned copy either (nor does the extract_metainfo fallback, the same expressions):
-    # the deep copy (~3 ms of a real page, every probe of an unchanged re-check) is skipped.
-    if not any(expression(tree) for expression in AUTHOR_XPATHS):
+    matches = author_matches(tree)
+    if not any(matches):
         return None
-    subtree = prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD_XPATHS)
-    for expression in AUTHOR_XPATHS:
-        results = expression(subtree)
-        matched = set(results)
-        for elem in results:
+    dropped = set(discarded(tree))
+    root = tree.getroottree().getroot()
+    for results in matches:
+        kept = [elem for elem in results if not _inside_any(elem, dropped, root)]
+        matched = set(kept)
+        for elem in kept:
             if any(inner in matched for inner in elem.iterdescendants()):
                 continue
-            content = trim(" ".join(elem.itertext()))
+            content = trim(" ".join(_pruned_copy(elem).itertext()))
             if content and 2 < len(content) < AUTHOR_MAX_LENGTH:
                 return normalize_authors(None, content)
     # only wrappers hold a usable text: trafilatura's own choice (its extract_author), on the
-    # tree already pruned here
-    author = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=AUTHOR_MAX_LENGTH)
+    # pruned page
+    author = extract_metainfo(prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD_XPATHS), AUTHOR_XPATHS,
+                              len_limit=AUTHOR_MAX_LENGTH)
     return normalize_authors(None, author) if author else None
+
+
+def _inside_any(elem: HtmlElement, dropped: set, root: HtmlElement) -> bool:
+    """Whether pruning the page removes `elem`: it or an ancestor is discarded (the discard
+    expressions never select the root)."""
+    return any(node in dropped for node in (elem, *elem.iterancestors()) if node is not root)
+
+
+def _pruned_copy(elem: HtmlElement) -> HtmlElement:
+    """A copy of `elem` without its discarded descendants, their tails kept as pruning keeps them
+    (the order of the deletions does not change where the tails end up)."""
+    copy = deepcopy(elem)
+    copy.tail = None
+    for node in discarded(copy):
+        delete_element(node)
+    return copy
 
 
 # --- lead -------------------------------------------------------------------------------------
