@@ -73,7 +73,7 @@ class Journal:
             return
         for path in self.dir.iterdir():
             match = _OPEN.match(path.name)
-            if match and not _alive(int(match.group(1))) and path != self.open_path:
+            if match and not process_alive(int(match.group(1))) and path != self.open_path:
                 self._seal_file(path)
 
     def _seal_file(self, path: Path) -> None:
@@ -98,7 +98,7 @@ class Journal:
         mine = []
         for path in self.dir.iterdir():
             match = _SEALED.match(path.name)
-            if match and (match.group(2) is None or int(match.group(2)) == os.getpid() or not _alive(int(match.group(2)))):
+            if match and (match.group(2) is None or int(match.group(2)) == os.getpid() or not process_alive(int(match.group(2)))):
                 mine.append((int(match.group(1)), path))
         return [path for _, path in sorted(mine)]
 
@@ -135,7 +135,7 @@ class Journal:
                 self.open_path.unlink()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

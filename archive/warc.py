@@ -33,6 +33,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import struct
 import threading
 import zlib
@@ -40,7 +41,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
@@ -53,6 +54,7 @@ _TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 _FRAMING_HEADERS = {"transfer-encoding", "content-length"}
 WARC_VERSION = "1.1"
 _CACHE_SIZE = 10_000
+_FILE_PID = re.compile(r"^.+-\d{14}-(\d+)-\d+\.warc\.gz$")   # WarcStore._open's names: the writer's pid
 
 
 def payload_digest(body: bytes) -> str:
@@ -238,6 +240,7 @@ class WarcStore:
         as_received: bool = False,
         protocol: str = "HTTP/1.1",
         digest: str | None = None,
+        before_write: Callable[[WarcPointer], None] | None = None,
     ) -> WarcPointer:
         """Write request + response (or revisit) records; return where the response record is.
 
@@ -245,47 +248,106 @@ class WarcStore:
         intact), else a decoded body whose encoding headers are dropped. revisit_of: where the
         capture with the same payload is (a pointer, checked: see the module docstring), a Capture,
         or a legacy (uri, date) pair taken on trust. digest: `payload_digest(body)` when the
-        caller has it (each pass over a page's bytes is ~0.2 ms of the crawl process)."""
+        caller has it (each pass over a page's bytes is ~0.2 ms of the crawl process).
+        before_write: called with the pointer once the records are made and before any byte of
+        them is in the file (the crawl journals the pointer there: a process killed at any point
+        leaves no record that nothing points at, and at worst a pointer at a record it did not
+        finish, which `complete` tells). The records are flushed to the kernel when it returns."""
         with self._lock:
             if self._fh is None or self._fh.tell() >= self.max_bytes:
                 self._close()
                 self._open()
-            date = _warc_date(when)
-            drop = _FRAMING_HEADERS if as_received else _TRANSFER_HEADERS
-            headers = [(k, v) for k, v in response_headers if k.lower() not in drop]
-            headers.append(("Content-Length", str(len(body))))
-            http_headers = StatusAndHeaders(_reason(status), headers, protocol=protocol or "HTTP/1.1")
-            digest = digest or payload_digest(body)
-            target = self._revisit_target(revisit_of, digest)
-            offset = self._fh.tell()
-            if target is not None:
-                record = self._writer.create_revisit_record(
-                    url, digest, target.uri, target.date,
-                    http_headers=http_headers, warc_headers_dict={"WARC-Date": date},
-                )
-                if target.record_id:
-                    record.rec_headers.add_header("WARC-Refers-To", target.record_id)
-            else:
-                record = self._writer.create_warc_record(
-                    url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
-                    # given, so warcio reads the body once (for the block digest) instead of twice
-                    warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": digest},
-                )
-            self._writer.write_record(record)
-            length = self._fh.tell() - offset
-            record_id = record.rec_headers.get_header("WARC-Record-ID")
-            self._remember((self._name, offset), target or Capture(url, date, record_id, digest))
-            path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
-            req_headers = list(request_headers)
-            if not any(k.lower() == "host" for k, _ in req_headers) and "://" in url:
-                req_headers.insert(0, ("Host", url.split("/", 3)[2]))
-            req = StatusAndHeaders(f"{method} /{path} {protocol or 'HTTP/1.1'}", req_headers, is_http_request=True)
-            request = self._writer.create_warc_record(
-                url, "request", http_headers=req,
-                warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+            into = io.BytesIO()
+            pointer, capture = self._records(_Writer(into, gzip=True, warc_version=WARC_VERSION), url, when, status,
+                                             response_headers, body, request_headers, method, revisit_of,
+                                             as_received, protocol, digest, into)
+            if before_write is not None:
+                before_write(pointer)
+            try:
+                self._fh.write(into.getbuffer())
+                self._fh.flush()
+            except OSError:          # a full disk: no torn record left for the next one to follow
+                self._fh.seek(pointer.offset)
+                self._fh.truncate()
+                raise
+            self._remember((pointer.file, pointer.offset), capture)
+            return pointer
+
+    def complete(self, pointer: WarcPointer) -> bool:
+        """Whether the file holds every byte of the record at `pointer` (a process killed while
+        writing it leaves it short)."""
+        with self._lock:
+            if self._fh is not None and pointer.file == self._name:
+                self._fh.flush()
+        try:
+            size = (self.directory / pointer.file).stat().st_size
+        except OSError:
+            return False
+        return pointer.length is not None and size >= pointer.offset + pointer.length
+
+    def settle_tail(self, last: WarcPointer) -> None:
+        """After a writer was killed: `last` is the last record its rows point at in its file, so
+        the file must end with that record's write (the response, then its request record). What
+        follows it unfinished is cut off, and an unfinished response with it, so the file reads
+        to its end. Only in a file whose writing process is gone."""
+        from .journal import process_alive
+        match = _FILE_PID.match(last.file)
+        path = self.directory / last.file
+        if match is None or process_alive(int(match.group(1))) or not path.exists():
+            return
+        size, end = path.stat().st_size, last.offset + (last.length or 0)
+        cut = None
+        if last.length is None or size < end:
+            cut = last.offset if size > last.offset else None
+        elif size > end:
+            with open(path, "rb") as fh:
+                fh.seek(end)
+                if not _whole_gzip_members(fh.read()):
+                    cut = end
+        if cut is not None:
+            with open(path, "r+b") as fh:
+                fh.truncate(cut)
+
+    def _records(self, writer, url, when, status, response_headers, body, request_headers, method,
+                 revisit_of, as_received, protocol, digest, into: io.BytesIO) -> tuple[WarcPointer, Capture]:
+        """The response (or revisit) and request records into `into`; where the response record
+        will be in the file and the capture it is."""
+        base = self._fh.tell()
+        date = _warc_date(when)
+        drop = _FRAMING_HEADERS if as_received else _TRANSFER_HEADERS
+        headers = [(k, v) for k, v in response_headers if k.lower() not in drop]
+        headers.append(("Content-Length", str(len(body))))
+        http_headers = StatusAndHeaders(_reason(status), headers, protocol=protocol or "HTTP/1.1")
+        digest = digest or payload_digest(body)
+        target = self._revisit_target(revisit_of, digest)
+        if target is not None:
+            record = writer.create_revisit_record(
+                url, digest, target.uri, target.date,
+                http_headers=http_headers, warc_headers_dict={"WARC-Date": date},
             )
-            self._writer.write_record(request)
-            return WarcPointer(self._name, offset, length)
+            if target.record_id:
+                record.rec_headers.add_header("WARC-Refers-To", target.record_id)
+        else:
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
+                # given, so warcio reads the body once (for the block digest) instead of twice
+                warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": digest},
+            )
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
+        req_headers = list(request_headers)
+        if not any(k.lower() == "host" for k, _ in req_headers) and "://" in url:
+            req_headers.insert(0, ("Host", url.split("/", 3)[2]))
+        req = StatusAndHeaders(f"{method} /{path} {protocol or 'HTTP/1.1'}", req_headers, is_http_request=True)
+        request = writer.create_warc_record(
+            url, "request", http_headers=req,
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+        )
+        offset = base + into.tell()
+        writer.write_record(record)
+        length = base + into.tell() - offset
+        writer.write_record(request)
+        return WarcPointer(self._name, offset, length), target or Capture(url, date, record_id, digest)
 
     def capture(self, pointer: WarcPointer | tuple[str, int]) -> Capture:
         """The capture a revisit of the record at `pointer` names (a revisit leads to its original)."""
@@ -325,6 +387,20 @@ class WarcStore:
         if target.payload_digest is not None and target.payload_digest != digest:
             return None      # not the same payload after all (another encoding, other bytes)
         return target
+
+
+def _whole_gzip_members(data: bytes) -> bool:
+    """Whether `data` is gzip members, each complete (a record's, whole)."""
+    while data:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            member.decompress(data)
+        except zlib.error:
+            return False
+        if not member.eof:
+            return False
+        data = member.unused_data
+    return True
 
 
 def capture_at(directory: Path, pointer: WarcPointer | tuple[str, int]) -> Capture:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from dataclasses import replace
 
@@ -43,6 +44,9 @@ class ArchivePipeline:
         self.signals: list[SignalItem] = []
         self.run_id: int | None = None
         self._lock = asyncio.Lock()
+        # Held by `_keep` (a row, then its records and their pointer rows) and by the flush's seal:
+        # a batch never seals a row without the pointer rows journaled after it.
+        self._keeping = threading.Lock()
         self._last_flush = time.monotonic()
         self._ticker: asyncio.Task | None = None
 
@@ -105,20 +109,28 @@ class ArchivePipeline:
         return item
 
     def _keep(self, item: FetchItem) -> None:
-        """The raw capture to WARC, then the result to the journal at once: a kill between the two
-        is the only window in which a capture has no row to come (microseconds)."""
+        """The result to the journal, then each raw capture to WARC, its pointer journaled before
+        its first byte is written: a process killed at any point leaves no record that no row will
+        point at (the capture of an edit nobody could find), only, at worst, a pointer at a record
+        it did not finish writing, which the replay clears (`_complete_pointers`)."""
+        with self._keeping:
+            self._keep_locked(item)
+
+    def _keep_locked(self, item: FetchItem) -> None:
+        try:
+            self.journal.append([(self.run_id, item.result)])
+        except OSError as exc:           # a full disk: it stays in memory until the flush
+            logger.error("journal append failed (%s): %s kept in memory", exc, item.result.url)
         try:
             self._write_warc(item)
         except OSError as exc:          # a full disk, permissions: the fetch is recorded without it
             note = f"raw capture not kept: WARC write failed: {exc}".splitlines()[0][:300]
             logger.error("%s (%s)", note, item.result.url)
             for result in (item.result, *item.result.confirms):
-                result.warc_error = note
+                if result.warc_file is None:
+                    result.warc_error = note
+                    self._journal_pointer(result)
             item.exchange, item.confirm_exchanges = None, []
-        try:
-            self.journal.append([(self.run_id, item.result)])
-        except OSError as exc:           # a full disk: it stays in memory until the flush
-            logger.error("journal append failed (%s): %s kept in memory", exc, item.result.url)
 
     def _write_warc(self, item: FetchItem) -> None:
         """Each exchange as received (crawler/rawcapture.py) when the raw capture is there. A
@@ -136,34 +148,42 @@ class ArchivePipeline:
         item.exchange, item.confirm_exchanges = None, []   # the bodies are in the WARC now; free them
 
     def _write_exchange(self, exchange: Exchange, result: FetchResult, written: dict) -> tuple:
-        """One exchange to WARC, its pointer on the result: (payload digest, pointer)."""
+        """One exchange to WARC, its pointer on the result and in the journal before the record's
+        first byte is in the file: (payload digest, pointer)."""
         from archive.warc import payload_digest
         raw = exchange.raw
         body = exchange.wire_body
         digest = payload_digest(body) if exchange.status == 200 else None
         revisit_of = exchange.revisit_of or (written.get(digest) if digest else None)
+
+        def point(pointer) -> None:
+            result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
+            self._journal_pointer(result)
+
         pointer = self.warc.write_exchange(
             url=raw.url if raw is not None else exchange.url, when=exchange.when, status=exchange.status,
             response_headers=raw.headers if raw is not None else exchange.headers, body=body,
             request_headers=raw.request_headers if raw is not None and raw.request_headers else exchange.request_headers,
             revisit_of=revisit_of, as_received=raw is not None,
-            protocol=raw.protocol if raw is not None else "HTTP/1.1", digest=digest)
-        result.warc_file, result.warc_offset, result.warc_length = pointer.file, pointer.offset, pointer.length
+            protocol=raw.protocol if raw is not None else "HTTP/1.1", digest=digest, before_write=point)
         return digest, pointer
+
+    def _journal_pointer(self, result: FetchResult) -> None:
+        """A pointer row: the result's WARC pointer (or why it has none), folded into the row of
+        its capture when the journal is read (`_with_held_pointers`)."""
+        try:
+            self.journal.append([(None, replace(result, held_raw=None, snapshot=None, confirms=[], baseline=None))])
+        except OSError as exc:            # a full disk: the row in memory has it
+            logger.error("journal append failed (%s): pointer of %s not journaled", exc, result.url)
 
     def _write_held(self, result: FetchResult) -> None:
         """The raw capture the spider held for a fetch it judged unchanged, which the write makes
         a version (or an error row) after all: to WARC, on disk before the row that points at it.
-
-        Its pointer goes to the journal at once: if this batch is not committed (the archive
-        busy, the process killed), the rows are read again from the journal, and the pointer
-        read with them spares a second record of the same capture (`_with_held_pointers`)."""
+        Its pointer is journaled as any capture's: if this batch is not committed (the archive
+        busy, the process killed), the rows are read again from the journal, and the pointer read
+        with them spares a second record of the same capture."""
         self._write_exchange(result.held_raw, result, {})
         self.warc.sync()
-        try:
-            self.journal.append([(None, replace(result, held_raw=None, snapshot=None, confirms=[], baseline=None))])
-        except OSError as exc:            # a full disk: a replay may write the record once more
-            logger.error("journal append failed (%s): pointer of %s not journaled", exc, result.url)
 
     async def flush(self):
         """Commit what was fetched: the journal's sealed segments (this batch, and any an earlier
@@ -174,9 +194,11 @@ class ArchivePipeline:
             batch, self.pending = self.pending, []
             signals, self.signals = self.signals, []
             self._last_flush = time.monotonic()
-            self.journal.seal()                      # this batch is durable before its commit
+            with self._keeping:     # (a few ms at most: a capture being kept)
+                self.warc.sync()    # WARC records on disk before the journal rows that point at them
+                self.journal.seal()                  # this batch is durable before its commit
             segments = self.journal.sealed()
-            rows = _with_held_pointers(await asyncio.to_thread(Journal.read, segments))
+            rows = self._complete_pointers(_with_held_pointers(await asyncio.to_thread(Journal.read, segments)))
             if len(segments) > 1:
                 logger.info("writing %d fetches from %d journal segments (%s)", len(rows), len(segments),
                             ", ".join(p.name for p in segments))
@@ -185,7 +207,6 @@ class ArchivePipeline:
             rows += [(self.run_id, r) for r in only_here]
             if not rows and not signals:
                 return
-            self.warc.sync()    # WARC records on disk before the rows that point at them
             try:
                 await asyncio.to_thread(self._write_fetches, rows)
                 await asyncio.to_thread(Journal.remove, segments)
@@ -200,6 +221,30 @@ class ArchivePipeline:
             except Exception:
                 self.signals[:0] = signals     # re-derivable from discovery; kept for the next flush
                 raise
+
+    def _complete_pointers(self, rows: list[tuple]) -> list[tuple]:
+        """Rows whose WARC record was never finished (the process that wrote it was killed while
+        writing: its pointer was journaled first) lose the pointer and say why; the fetch, its
+        extraction and any version it makes are kept. The dead writer's torn tail is cut off, so
+        the file reads to its end."""
+        from archive.warc import WarcPointer
+        last: dict[str, WarcPointer] = {}
+        for _, row in rows:
+            for result in (row, *row.confirms):
+                if result.warc_file is None:
+                    continue
+                pointer = WarcPointer(result.warc_file, result.warc_offset, result.warc_length)
+                if pointer.offset >= getattr(last.get(pointer.file), "offset", -1):
+                    last[pointer.file] = pointer
+                if self.warc.complete(pointer):
+                    continue
+                logger.warning("raw capture of %s was not finished (%s:%s): the fetch is kept without it",
+                               result.url, pointer.file, pointer.offset)
+                result.warc_file = result.warc_offset = result.warc_length = None
+                result.warc_error = "raw capture lost: the crawler was killed while writing it"
+        for pointer in last.values():
+            self.warc.settle_tail(pointer)
+        return rows
 
     def _write_fetches(self, rows: list[tuple[int | None, FetchResult]]) -> None:
         """(run id, result) pairs, in order, each with the run that fetched it."""
@@ -246,9 +291,9 @@ class ArchivePipeline:
 
 
 def _with_held_pointers(rows: list[tuple]) -> list[tuple]:
-    """Journal rows with the WARC pointers `_write_held` journaled folded into the results they
-    belong to (same capture id, earlier in the journal: a row's or one of its confirmations');
-    the pointer rows themselves dropped."""
+    """Journal rows with the WARC pointers journaled after them (`_journal_pointer`) folded into
+    the results they belong to (same capture id, earlier in the journal: a row's or one of its
+    confirmations'); the pointer rows themselves dropped."""
     first: dict[str, FetchResult] = {}
     out = []
     for run_id, result in rows:
@@ -259,4 +304,6 @@ def _with_held_pointers(rows: list[tuple]) -> list[tuple]:
         elif earlier.warc_file is None and result.warc_file is not None:
             earlier.warc_file, earlier.warc_offset, earlier.warc_length = \
                 result.warc_file, result.warc_offset, result.warc_length
+        elif earlier.warc_file is None and result.warc_error and not earlier.warc_error:
+            earlier.warc_error = result.warc_error
     return out
