@@ -10,7 +10,7 @@ intact (gzip, br, deflate, zstd as the server sent it), Transfer-Encoding remove
 de-chunks; the record then states the Content-Length of what it holds) -- under the headers as
 received (`as_received=True`; the crawler's rawcapture middleware provides them). Records written
 before that, or by callers that only have a decoded body, hold the decoded body under headers
-without Content-Encoding/Transfer-Encoding (`as_received=False`). `read_response` decodes either
+without Content-Encoding/Transfer-Encoding (`as_received=False`). `archive.warc_read.read_response` decodes either
 for extraction.
 
 Payload digest: `payload_digest` is SHA-1 (base32) over the payload as received, i.e. exactly the
@@ -29,12 +29,10 @@ from __future__ import annotations
 
 import atexit
 import base64
-import gzip
 import hashlib
 import io
 import os
 import re
-import struct
 import threading
 import zlib
 from collections import OrderedDict
@@ -43,9 +41,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
+from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
-from isal import isal_zlib
 from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 # Headers that described the transfer, not the payload we keep when the body is stored decoded.
@@ -92,78 +90,13 @@ def _reason(status: int) -> str:
         return f"{status} Unknown"
 
 
-def _pointer(pointer) -> tuple[str, int]:
+def pointer_key(pointer) -> tuple[str, int]:
     return (pointer.file, pointer.offset) if isinstance(pointer, WarcPointer) else (pointer[0], int(pointer[1]))
 
 
 def _is_legacy_target(target) -> bool:
     return isinstance(target, tuple) and len(target) == 2 and isinstance(target[1], datetime)
 
-
-# -- Content-Encoding, decoded the way Scrapy's HttpCompressionMiddleware does for the crawl ------
-
-def _gunzip(data: bytes) -> bytes:
-    """As much as can be had (truncated or CRC-broken members keep what came before)."""
-    f = gzip.GzipFile(fileobj=io.BytesIO(data))
-    out = io.BytesIO()
-    while True:
-        try:
-            chunk = f.read1(65536)
-        except (OSError, EOFError, struct.error):
-            if out.getbuffer().nbytes > 0:
-                break
-            raise
-        if not chunk:
-            break
-        out.write(chunk)
-    return out.getvalue()
-
-
-def _inflate(data: bytes) -> bytes:
-    try:
-        return zlib.decompressobj().decompress(data)
-    except zlib.error:
-        return zlib.decompressobj(wbits=-15).decompress(data)   # raw deflate, as some servers send
-
-
-def _unbrotli(data: bytes) -> bytes:
-    try:
-        import brotli
-    except ImportError:
-        import brotlicffi as brotli
-    return brotli.decompress(data)
-
-
-def _unzstd(data: bytes) -> bytes:
-    try:
-        from compression import zstd   # Python 3.14+
-        return zstd.decompress(data)
-    except ImportError:
-        import zstandard
-        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
-
-
-_DECODERS = {"gzip": _gunzip, "x-gzip": _gunzip, "deflate": _inflate, "br": _unbrotli, "zstd": _unzstd}
-
-
-def decode_content(body: bytes, content_encoding: str | None) -> tuple[bytes, list[str]]:
-    """(decoded body, codings left undecoded). Codings are undone last-applied first; an unknown
-    or undecodable one stops there and is returned, as Scrapy leaves it in the header."""
-    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-    while codings:
-        coding = codings[-1]
-        if coding == "identity":
-            codings.pop()
-            continue
-        decoder = _DECODERS.get(coding)
-        if decoder is None:
-            break
-        try:
-            body = decoder(body)
-        except Exception:   # a missing library, a broken stream: keep the bytes as they are
-            break
-        codings.pop()
-    return body, codings
 
 class WarcStore:
     _shared: dict[Path, "WarcStore"] = {}
@@ -352,7 +285,7 @@ class WarcStore:
     def capture(self, pointer: WarcPointer | tuple[str, int]) -> Capture:
         """The capture a revisit of the record at `pointer` names (a revisit leads to its original)."""
         with self._lock:
-            return self._capture(_pointer(pointer))
+            return self._capture(pointer_key(pointer))
 
     def _remember(self, key: tuple[str, int], capture: Capture) -> None:
         self._captures[key] = capture
@@ -378,7 +311,7 @@ class WarcStore:
             return Capture(revisit_of[0], _warc_date(revisit_of[1]))
         else:
             try:
-                target = self._capture(_pointer(revisit_of))
+                target = self._capture(pointer_key(revisit_of))
             except (OSError, ValueError, EOFError, LookupError) as exc:   # gone, truncated, not a capture
                 import logging
                 logging.getLogger(__name__).warning("revisit target %s unreadable (%s): writing a full record",
@@ -407,7 +340,7 @@ def capture_at(directory: Path, pointer: WarcPointer | tuple[str, int]) -> Captu
     """The capture a revisit of the record at `pointer` names: the record itself if it is a
     response, its original if it is a revisit."""
     from warcio.archiveiterator import ArchiveIterator
-    name, offset = _pointer(pointer)
+    name, offset = pointer_key(pointer)
     with open(Path(directory) / name, "rb") as fh:
         fh.seek(offset)
         for record in ArchiveIterator(fh):
@@ -423,34 +356,6 @@ def capture_at(directory: Path, pointer: WarcPointer | tuple[str, int]) -> Captu
             return Capture(h.get_header("WARC-Target-URI"), h.get_header("WARC-Date"), h.get_header("WARC-Record-ID"),
                            digest)
     raise LookupError(f"no WARC record at {name}:{offset}")
-
-
-def read_response(directory: Path, pointer: WarcPointer | tuple[str, int]):
-    """(headers list, body bytes, target URI, record type) of the record at a pointer -- for
-    re-extraction. The body is the payload with its Content-Encoding (and any chunking) undone,
-    as the crawl's extractor saw it; the headers are the record's, less the codings undone."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.bufferedreaders import ChunkedDataReader
-    name, offset = _pointer(pointer)
-    with open(Path(directory) / name, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            uri = record.rec_headers.get_header("WARC-Target-URI")
-            if not record.http_headers:
-                return [], record.raw_stream.read(), uri, record.rec_type
-            headers = list(record.http_headers.headers)
-            chunked = (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked"
-            body = (ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream).read()
-            encoding = record.http_headers.get_header("Content-Encoding")
-            left = []
-            if encoding:
-                body, left = decode_content(body, encoding)
-            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding" and
-                       not (chunked and k.lower() == "transfer-encoding")]
-            if left:
-                headers.append(("Content-Encoding", ", ".join(left)))
-            return headers, body, uri, record.rec_type
-    raise FileNotFoundError(f"no WARC record at {name}:{offset}")
 
 
 # Each record's gzip member is deflated by ISA-L (the `isal` package: standard gzip, read by every

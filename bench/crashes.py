@@ -90,7 +90,7 @@ def check(archive: Path, sim) -> dict:
 
     from archive.noise import Noise
     from archive.store import Archive
-    from archive.warc import read_response
+    from archive.warc_read import read_response
 
     problems: list[str] = []
     store = Archive(archive)

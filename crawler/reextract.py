@@ -22,7 +22,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.queries import find_article
 from archive.store import Archive
-from archive.warc import read_response
+from archive.warc_read import read_response
 from archive.noise import Noise
 from archive.writer import store_reextraction
 

@@ -11,7 +11,8 @@ from archive import revision
 from archive.records import FetchResult
 from archive.snapshot import QUALITY_CHALLENGE, Snapshot
 from archive.store import Archive
-from archive.warc import WarcStore, payload_digest, read_response
+from archive.warc import WarcStore, payload_digest
+from archive.warc_read import read_response
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 BODY = "MOSCOW, October 17. /TASS/. Russia condemns all forms of terrorism.\nAt least 2,800 people were killed.\nThe diplomat spoke at a news conference."

@@ -237,7 +237,7 @@ def test_a_recheck_judged_unchanged_keeps_no_raw_capture_and_an_edit_still_keeps
     re-check). A capture the write calls a new version is still written to WARC, pointed at."""
     import duckdb
     from archive.store import Archive
-    from archive.warc import read_response
+    from archive.warc_read import read_response
     sim.conditional = False
     ww("crawl", "wiresim")
     for _ in range(2):

@@ -95,7 +95,7 @@ def test_migrate_copies_an_embedded_archive_and_verifies_every_table(pg, sim, tm
         assert shared.sql(query) == ww.sql(query)
     # the copied WARC records are readable from the shared path: re-extraction reads them back
     pointer = shared.sql("SELECT warc_file, warc_offset FROM fetches WHERE warc_file IS NOT NULL LIMIT 1")[0]
-    from archive.warc import read_response
+    from archive.warc_read import read_response
     assert read_response(shared_env / "warc", (pointer["warc_file"], pointer["warc_offset"]))
     # new fetches continue the ids; a second migrate into the same database is refused
     top = ww.sql("SELECT max(fetch_id) AS m FROM fetches")[0]["m"]

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import WarcStore, decode_content, payload_digest, read_response
+from archive.warc import WarcStore, payload_digest
+from archive.warc_read import decode_content, read_response
 from support import write_sim_seed
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)

@@ -333,7 +333,7 @@ class WireSpider(scrapy.Spider):
         if (snap is None or not snap.is_article or snap.probe_only or known is None or not known.latest
                 or not known.latest_warc or known.latest.get("extractor") == snap.extractor):
             return
-        from archive.warc import read_response
+        from archive.warc_read import read_response
         warc_dir = Archive(self._setting("WIREWATCH_ARCHIVE")).warc_dir
         try:
             headers, body, uri, _ = await asyncio.to_thread(read_response, warc_dir, known.latest_warc)
