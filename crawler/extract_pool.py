@@ -94,8 +94,10 @@ stats = {"rebuilds": 0, "retries": 0, "failed": 0}   # since the process started
 def _context():
     # forkserver: never fork the reactor's threads and sockets into a worker. The forkserver
     # imports crawler.extract_warm before its first fork, so workers start warm (see there).
+    # It also preloads crawler.forkserver_watch: it exits when the crawl process is gone, and
+    # every worker with it (crawler/orphan_watch.py).
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawler.extract_warm"])
+    context.set_forkserver_preload(["crawler.extract_warm", "crawler.forkserver_watch"])
     return context
 
 
@@ -145,6 +147,8 @@ _kill: tuple[str, str] | None = None
 
 def _warm(kill: str | None = None) -> None:
     import crawler.extract  # noqa: F401  (import trafilatura once per worker, not per page)
+    from crawler.orphan_watch import exit_with_parent
+    exit_with_parent()       # the forkserver: gone with the crawl process
     global _kill
     if kill:
         # Test-only hook, set by TEST_KILL_ENV when the pool was created:

@@ -220,3 +220,63 @@ def test_a_poison_article_is_an_error_fetch_and_the_crawl_goes_on(ww, sim, archi
         fh.seek(fetch[0]["warc_offset"])
         record = next(iter(ArchiveIterator(fh)))
         assert b"wwpoisonmarker" in record.content_stream().read()
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process, from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        out[int(entry.name)] = (int(stat.rpartition(")")[2].split()[1]), cmdline)
+    return out
+
+
+def _descendants(pid: int, table: dict[int, tuple[int, str]]) -> set[int]:
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, (parent, _) in table.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def test_a_crawl_killed_with_sigkill_leaves_no_extraction_process_behind(tmp_path, sim):
+    """Its forkserver and workers used to live on, re-parented to init: hundreds after a day of
+    crash tests, most of the machine's memory."""
+    import subprocess
+    import sys
+    import time
+
+    from support import ROOT, write_sim_seed
+    seeds = write_sim_seed(tmp_path / "seeds", sim.base_url)
+    toml = (seeds / "wiresim.toml").read_text().replace('delay = "0s"', 'delay = "0.5s"')
+    (seeds / "wiresim.toml").write_text(toml.replace("concurrency = 16", "concurrency = 1"))
+    env = dict(os.environ, WIREWATCH_ARCHIVE=str(tmp_path / "a.duckdb"), WIREWATCH_SEEDS=str(seeds))
+    crawl = subprocess.Popen([sys.executable, "-m", "wirewatch.cli", "crawl", "wiresim"], env=env, cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, workers = time.monotonic() + 60, set()
+        while time.monotonic() < deadline and crawl.poll() is None:
+            table = _processes()
+            tree = _descendants(crawl.pid, table)
+            workers = {p for p in tree if "multiprocessing.forkserver" in table[p][1] and table[p][0] in tree}
+            if workers:          # the forkserver has forked its workers: extraction is under way
+                break
+            time.sleep(0.05)
+        assert workers, "the crawl ended before its extraction workers were seen"
+        left = tree
+    finally:
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        left = left & set(_processes())
+        if not left:
+            break
+        time.sleep(0.2)
+    assert not left, {p: _processes().get(p) for p in left}
