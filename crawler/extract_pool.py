@@ -94,10 +94,12 @@ stats = {"rebuilds": 0, "retries": 0, "failed": 0}   # since the process started
 def _context():
     # forkserver: never fork the reactor's threads and sockets into a worker. The forkserver
     # imports crawler.extract_warm before its first fork, so workers start warm (see there).
-    # It also preloads crawler.forkserver_watch: it exits when the crawl process is gone, and
-    # every worker with it (crawler/orphan_watch.py).
+    # First it preloads crawler.forkserver_watch: it exits when this process is gone, and every
+    # worker with it (crawler/orphan_watch.py).
+    from crawler.orphan_watch import OWNER_ENV
+    os.environ[OWNER_ENV] = str(os.getpid())      # inherited by the forkserver when it starts
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["crawler.extract_warm", "crawler.forkserver_watch"])
+    context.set_forkserver_preload(["crawler.forkserver_watch", "crawler.extract_warm"])
     return context
 
 
@@ -147,8 +149,8 @@ _kill: tuple[str, str] | None = None
 
 def _warm(kill: str | None = None) -> None:
     import crawler.extract  # noqa: F401  (import trafilatura once per worker, not per page)
-    from crawler.orphan_watch import exit_with_parent
-    exit_with_parent()       # the forkserver: gone with the crawl process
+    from crawler.orphan_watch import FORKSERVER_ENV, exit_with_parent
+    exit_with_parent(int(os.environ.get(FORKSERVER_ENV) or 0) or None)   # gone with the forkserver
     global _kill
     if kill:
         # Test-only hook, set by TEST_KILL_ENV when the pool was created:
