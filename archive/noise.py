@@ -128,10 +128,14 @@ def teaser_lines(text: str | None) -> dict[str, tuple[str, str]]:
     pool repeated across articles looks like."""
     out = {}
     for line in normalize_text(text).split("\n"):
-        label = label_of(line) if line else None
-        if label and len(line.split()) <= MAX_TEASER_WORDS:
-            out[line_key(line)] = (label, line)
+        if is_teaser_line(line):
+            out[line_key(line)] = (label_of(line), line)
     return out
+
+
+def is_teaser_line(line: str) -> bool:
+    """A labelled line of teaser size ("Read also: …")."""
+    return bool(line) and label_of(line) is not None and len(line.split()) <= MAX_TEASER_WORDS
 
 
 # -- storage --------------------------------------------------------------------------------

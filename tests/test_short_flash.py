@@ -45,3 +45,15 @@ def test_a_one_sentence_flash_is_archived_and_its_expansion_is_an_edit(ww, sim):
     sim.edit(aid, "add_paragraph")
     ww("recheck", "wiresim", "--all")
     assert ww.sql(f"SELECT versions, status FROM articles WHERE article_id = '{key}'")[0] == {"versions": 2, "status": "live"}
+
+
+def test_a_flash_stored_with_a_long_teaser_beside_it_is_still_a_flash():
+    """The teaser is not prose: counted with it, a 12-word flash beside a 14-word teaser was not
+    a flash, and the next re-check, showing a shorter teaser, was refused as near-empty."""
+    from crawler.extraction.words import is_flash_text
+    flash = "MOSCOW, November 30. /WireSim/. Air defences downed 20 drones overnight, officials said."
+    teaser = "Read also: Central bank keeps key rate unchanged for third meeting in a row"
+    assert word_count(flash + "\n" + teaser) >= 25
+    assert is_flash_text(flash + "\n" + teaser)
+    story = " ".join([flash] * 3)                 # a story of 36 words of prose is no flash
+    assert not is_flash_text(story + "\n" + teaser)

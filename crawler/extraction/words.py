@@ -25,6 +25,11 @@ def word_count(text: str) -> int:
 
 
 def is_flash_text(text: str | None) -> bool:
-    """Whether a stored version is a flash (below MIN_WORDS): its article's next captures may be
-    flashes too, so an unchanged flash is not refused as near-empty on a re-check."""
-    return word_count(text or "") < MIN_WORDS
+    """Whether a stored version is a flash (below MIN_WORDS of prose): its article's next captures
+    may be flashes too, so an unchanged flash is not refused as near-empty on a re-check. Teaser
+    lines ("Read also: …", labelled and headline-sized) are not prose: a 12-word flash stored with
+    a 14-word teaser beside it is a flash (counted with it, it was not, and a re-check showing a
+    shorter teaser was refused as near-empty: 1 run in ~10 of tests/test_short_flash.py)."""
+    from archive.noise import is_teaser_line
+    prose = [line for line in (text or "").split("\n") if not is_teaser_line(line)]
+    return word_count("\n".join(prose)) < MIN_WORDS
