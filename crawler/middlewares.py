@@ -1,13 +1,14 @@
 """Retries with exponential backoff: Scrapy's RetryMiddleware re-queues at once, which against a
 struggling server (5xx, resets) is the wrong kind of persistence. A Retry-After pauses the host
 (crawler/politeness.py); robots.txt and AutoThrottle that last are crawler/robots.py and
-crawler/throttle.py."""
+crawler/throttle.py. Meta-refresh redirects are looked for without decoding the page."""
 from __future__ import annotations
 
 import asyncio
 import random
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
@@ -81,3 +82,25 @@ class SeedDomainsMiddleware:
 
     def spider_opened(self, spider):
         self.spider = spider
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirect, without decoding every page to look for one.
+
+    Scrapy reads a refresh from the first 4,096 characters of `response.text`, which decodes the
+    whole body first: ~0.7 ms of the crawl process's CPU for a real page (175 KB), on every
+    response, new or re-checked, though the crawl process never reads the text otherwise
+    (extraction decodes in a worker). A page whose first HEAD_BYTES bytes do not contain
+    "refresh" in any case cannot declare one in its first 4,096 characters, so it is passed on
+    as it is; any other page (a refresh mentioned, or NUL bytes: UTF-16 or UTF-32 text, where
+    the word is not spelled in single bytes) goes through Scrapy's own middleware unchanged.
+    """
+
+    # Scrapy reads 4,096 characters; no ASCII-compatible encoding spends more than 4 bytes on one.
+    HEAD_BYTES = 4 * 4096
+
+    def process_response(self, request, response, spider=None):
+        head = response.body[:self.HEAD_BYTES]
+        if b"\x00" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)

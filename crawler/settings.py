@@ -59,6 +59,8 @@ WIREWATCH_THROTTLE_CARRY_OVER = True    # a crawl's slots start from the delay t
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.HeadMetaRefreshMiddleware": 580,
     "crawler.politeness.DeferralMiddleware": 50,
     "crawler.middlewares.SeedDomainsMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

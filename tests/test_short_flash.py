@@ -57,3 +57,15 @@ def test_a_flash_stored_with_a_long_teaser_beside_it_is_still_a_flash():
     assert is_flash_text(flash + "\n" + teaser)
     story = " ".join([flash] * 3)                 # a story of 36 words of prose is no flash
     assert not is_flash_text(story + "\n" + teaser)
+
+
+def test_flash_ness_counts_words_across_lines_as_the_whole_text_does():
+    """is_flash_text stops counting at MIN_WORDS (it is asked on every re-check): words split over
+    lines, and runs of an unspaced script split over lines, still count as in the whole text."""
+    from crawler.extraction.words import MIN_WORDS, is_flash_text
+    assert is_flash_text("\n".join(["word"] * (MIN_WORDS - 1)))
+    assert not is_flash_text("\n".join(["word"] * MIN_WORDS))
+    assert not is_flash_text("字" * MIN_WORDS + "\n" + "字" * MIN_WORDS)   # 2 characters a word
+    assert is_flash_text("字" * MIN_WORDS + "\n" + "字" * (MIN_WORDS - 1))
+    assert is_flash_text("Read also: " + " ".join(["teaser"] * 20) + "\n" + " ".join(["word"] * 12))
+    assert is_flash_text(None) and is_flash_text("")
