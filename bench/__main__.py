@@ -100,6 +100,7 @@ def summary(results: dict) -> dict:
                     "extract_alone_pages_per_s": r["extract_alone"]["pages_per_s"],
                     "crawl_vs_extract_ratio": r["ratio"],
                     "crawl_vs_extract_ratio_excl_startup": r["ratio_excl_startup"],
+                    "crawl_vs_plain_trafilatura_ratio": r["ratio_vs_plain_trafilatura"],
                     "crawl_cpu_per_article_vs_extract": f["cpu_per_article_vs_extract"],
                     "crawl_cpu_per_article_vs_extract_excl_startup": f["cpu_per_article_vs_extract_marginal"],
                     "requests_per_new_article": f["requests_per_new_article"],

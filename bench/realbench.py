@@ -6,7 +6,12 @@ article URLs on H loopback hosts, each discovered through its host's sitemap. Th
 process tree (the crawl process, its forkserver and extraction workers: bench/proctree.py) and
 is set against baselines measured in the same run:
 - `crawler.extract.extract` alone, one process, one thread, over the same pages (the bytes the
-  crawl's first fetch of each article got): pages/s and CPU per page;
+  crawl's first fetch of each article got): pages/s and CPU per page. This is the headline's
+  baseline, as it was when issue 8 measured 0.64: wirewatch's whole extraction (trafilatura's
+  body text plus every headline place, byline, dates, lead, container merge, fingerprint), the
+  work each page costs whatever runs it;
+- plain `trafilatura.extract(body, url=url)` (its defaults) on the same pages, for reference
+  only: what trafilatura by itself costs, so the extra work above is visible;
 - the fixed cost of a run: a crawl and two `recheck --all` of a 1-article site (process
   start-up, reactor, pool and archive set-up and shutdown); "marginal" figures subtract it.
 
@@ -64,7 +69,23 @@ def extraction_alone(site: RealSite, articles: int) -> dict:
         cpu += time.process_time() - c0
     return {"pages": articles, "articles": is_article, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
             "pages_per_s": round(articles / wall, 1), "cpu_ms_per_page": round(cpu / articles * 1000, 2),
-            "mean_page_bytes": round(size / articles)}
+            "mean_page_bytes": round(size / articles), "plain_trafilatura": plain_trafilatura(site, articles)}
+
+
+def plain_trafilatura(site: RealSite, articles: int) -> dict:
+    """`trafilatura.extract` with its defaults over the same pages, the same way (reference only)."""
+    import trafilatura
+
+    trafilatura.extract(site.render(0, 0), url=site.url(0))
+    wall = cpu = 0.0
+    for n in range(articles):
+        body = site.render(n, 0)
+        t0, c0 = time.perf_counter(), time.process_time()
+        trafilatura.extract(body, url=site.url(n))
+        wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+    return {"pages": articles, "pages_per_s": round(articles / wall, 1),
+            "cpu_ms_per_page": round(cpu / articles * 1000, 2)}
 
 
 def _phase(ws: Workspace, site: RealSite, label: str, before: dict, problems: list[str], *args: str) -> dict:
@@ -211,7 +232,8 @@ def _figures(articles, hosts, rounds, problems, startup, first, extract, quiet, 
         "articles": articles, "hosts": hosts, "quiet_rounds": rounds, "cores": cores(),
         "corpus_pages": len(load_corpus()), "problems": problems, "targets": TARGETS,
         "headline": "ratio: new articles archived per second end to end (process start-up included) / "
-                    "pages per second of trafilatura extraction alone in one thread",
+                    "pages per second of wirewatch's extraction (crawler.extract.extract: trafilatura's text "
+                    "plus headlines, byline, dates, container) alone in one thread",
         "startup": startup,
         "first_crawl": {
             "wall_s": wall, "new_articles": first["new_articles"], "fetch_rows": first["fetch_rows"],
@@ -234,6 +256,7 @@ def _figures(articles, hosts, rounds, problems, startup, first, extract, quiet, 
         "extract_alone": extract,
         "ratio": round(per_s / extract["pages_per_s"], 3),
         "ratio_excl_startup": round(steady / extract["pages_per_s"], 3) if steady else None,
+        "ratio_vs_plain_trafilatura": round(per_s / extract["plain_trafilatura"]["pages_per_s"], 3),
         "target_met": {"ratio": per_s / extract["pages_per_s"] >= TARGETS["ratio"],
                        "requests_per_new_article": requests / new <= TARGETS["requests_per_new_article"],
                        "spurious_versions": b["new_versions"] + a["new_versions"] == 0,
@@ -261,7 +284,12 @@ def table(r: dict) -> str:
                         f"({_outcomes(f['outcomes'])})"),
         ("end to end", f"{f['articles_per_s']:.1f} articles/s ({f['fetches_per_s']:.1f} fetches/s); "
                        f"excl. start-up ({s['crawl_wall_s']:.1f} s) {f['articles_per_s_excl_startup']}"),
-        ("extraction alone (1 thread)", f"{x['pages_per_s']:.1f} pages/s, {x['cpu_ms_per_page']:.2f} ms CPU/page"),
+        ("extraction alone (1 thread)", f"{x['pages_per_s']:.1f} pages/s, {x['cpu_ms_per_page']:.2f} ms CPU/page "
+                                        "(wirewatch's crawler.extract.extract: the baseline below)"),
+        ("  plain trafilatura (reference)", f"{x['plain_trafilatura']['pages_per_s']:.1f} pages/s, "
+                                            f"{x['plain_trafilatura']['cpu_ms_per_page']:.2f} ms CPU/page "
+                                            "(trafilatura.extract, its defaults: body text only); end to end / "
+                                            f"plain trafilatura {r['ratio_vs_plain_trafilatura']:.2f}x"),
         ("RATIO end to end / extraction", f"{r['ratio']:.2f}x  (target >= {t['ratio']}: {_ok(met['ratio'])}); "
                                           f"excl. start-up {r['ratio_excl_startup']}x"),
         ("CPU per article, all processes", f"{f['cpu_ms_per_article']:.2f} ms = {f['cpu_per_article_vs_extract']:.2f}x "

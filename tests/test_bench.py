@@ -127,6 +127,10 @@ def test_real_crawl_agrees_with_the_archive_and_the_server(bench):
     assert x["pages"] == ARTICLES and x["mean_page_bytes"] > 50_000
     assert f["mean_served_bytes"] == pytest.approx(x["mean_page_bytes"], rel=0.05)
     assert r["ratio"] == pytest.approx(f["articles_per_s"] / x["pages_per_s"], rel=0.02)
+    # plain trafilatura, for reference, on the same pages: it does less than wirewatch's extraction
+    plain = x["plain_trafilatura"]
+    assert plain["pages"] == ARTICLES and _positive(plain["cpu_ms_per_page"])
+    assert r["ratio_vs_plain_trafilatura"] == pytest.approx(f["articles_per_s"] / plain["pages_per_s"], rel=0.02)
 
 
 @pytest.mark.skipif(not (HAVE_CORPUS and LINUX), reason="needs the corpus and /proc")
