@@ -5,7 +5,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from itertools import accumulate
 
@@ -115,18 +115,18 @@ def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     return text
 
 
-def _held(kept: list[str], blocks: list[tuple[str, str]]) -> float:
+def _held(kept: list[str], blocks: Sequence[tuple]) -> float:
     """The share of trafilatura's text (key characters) that the blocks hold."""
-    joined = "".join(line_key(line) for line, _ in blocks)
+    joined = "".join(line_key(block[0]) for block in blocks)
     keys = [line_key(line) for line in kept]
     total = sum(len(key) for key in keys)
     return sum(len(key) for key in keys if key and key in joined) / total if total else 0.0
 
 
-def merge_lines(kept: list[str], blocks: list[tuple[str, str]]) -> str:
+def merge_lines(kept: list[str], blocks: Sequence[tuple]) -> str:
     """trafilatura's lines (kept) with the container's paragraphs it lacks, in document order.
 
-    blocks: the container's paragraphs with the path of their parent (container.blocks_in).
+    blocks: the container's paragraphs (container.blocks_in: Blocks, or (line, path) pairs).
     A paragraph is already there when its key (alphanumerics, case folded) occurs in the keys of
     the kept lines run together, which covers lines trafilatura joined, split or prefixed (list
     dashes, table bars); or when nearly all its words are there (trafilatura dropped an inline
@@ -134,7 +134,9 @@ def merge_lines(kept: list[str], blocks: list[tuple[str, str]]) -> str:
     parent path is that of a paragraph trafilatura kept (a sibling of the story's paragraphs, or
     of those in another chunk of the body), not in a box of its own (teasers, galleries, date
     lines); and when it has MIN_ADDED_WORDS words. It goes right after the kept line that holds
-    the paragraph before it (before the first kept line when none does).
+    the paragraph before it (before the first kept line when none does). A paragraph of a post
+    the story embeds (a Block with `post`: a quoted tweet and its attribution line) is added
+    wherever it sits and whatever it states: it is what the story quotes.
     """
     keys = [line_key(line) for line in kept]
     joined = "".join(keys)
@@ -143,7 +145,8 @@ def merge_lines(kept: list[str], blocks: list[tuple[str, str]]) -> str:
     placed: list[tuple[str, str, int]] = []                   # (paragraph, path, anchor or -2)
     story_paths: set[str] = set()
     position, anchor = 0, -1                                 # search from here; insert after
-    for paragraph, path in blocks:
+    for block in blocks:
+        paragraph, path, post = block[0], block[1], len(block) > 2 and block[2]
         key = line_key(paragraph)
         if not key:
             continue
@@ -159,13 +162,14 @@ def merge_lines(kept: list[str], blocks: list[tuple[str, str]]) -> str:
         tokens = Counter(_TOKENS.findall(paragraph.casefold()))
         if sum((tokens & words).values()) >= COVERED_SHARE * sum(tokens.values()):
             continue
-        placed.append((paragraph, path, anchor))
+        placed.append((paragraph, path, post, anchor))
     inserts: dict[int, list[str]] = {}
     seen: set[str] = set(keys)
-    for paragraph, path, after in placed:
+    for paragraph, path, post, after in placed:
         key = line_key(paragraph)
-        if (key in seen or path not in story_paths or word_count(paragraph) < MIN_ADDED_WORDS
-                or _is_dateline(paragraph)):
+        if key in seen or word_count(paragraph) < MIN_ADDED_WORDS:
+            continue
+        if not post and (path not in story_paths or _is_dateline(paragraph)):
             continue
         seen.add(key)
         inserts.setdefault(after, []).append(paragraph)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 from cssselect import SelectorError
 from lxml import etree
@@ -73,6 +74,14 @@ _BOILER_PHRASES = ("read-also", "read-more", "also-read", "see-also", "more-from
                    "most-popular", "sr-only", "screen-reader", "visually-hidden", "ad-container",
                    "inline-ad")
 _PARTS = re.compile(r"[-_]+|(?<=[a-z])(?=[A-Z])")
+# The class of the <blockquote> each platform's embed code writes (the script that turns it into
+# a widget in a browser leaves the page's HTML as it is): a post the story quotes.
+_EMBEDDED_POSTS = frozenset(
+    "twitter-tweet twitter-video instagram-media tiktok-embed reddit-card bluesky-embed "
+    "text-post-media mastodon-embed".split())
+_POSTS_INSIDE = etree.XPath(
+    "boolean(.//blockquote[" + " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+                                           for name in sorted(_EMBEDDED_POSTS)) + "])")
 # Tags that can be the container (a paragraph or a list item is not a body).
 _CONTAINER_TAGS = frozenset("div section article main td ul ol dl center font span body".split())
 # Paragraph-like elements, and divs with text of their own (pages that write paragraphs as text
@@ -197,18 +206,30 @@ def paragraphs_in(tree: HtmlElement, signature: str) -> list[str] | None:
     "Read also: <a>…</a>").
     """
     blocks = blocks_in(tree, signature)
-    return None if blocks is None else [line for line, _ in blocks]
+    return None if blocks is None else [block.line for block in blocks]
 
 
-def blocks_in(tree: HtmlElement, signature: str) -> list[tuple[str, str]] | None:
-    """paragraphs_in, each line with the path of its block's parent below the container (steps
-    as in a signature, "" for the container itself), which tells a story paragraph from a teaser
-    nested in a box of its own."""
+class Block(NamedTuple):
+    """A line of the container: its text, the path of its block's parent below the container
+    (steps as in a signature, "" for the container itself), which tells a story paragraph from a
+    teaser nested in a box of its own, and whether it is part of a post the story embeds."""
+    line: str
+    path: str
+    post: bool = False
+
+
+def blocks_in(tree: HtmlElement, signature: str) -> list[Block] | None:
+    """paragraphs_in, each line as a Block.
+
+    An embedded post (the blockquote a platform's embed code writes: a tweet, an Instagram or
+    TikTok post, …; see _EMBEDDED_POSTS) is what the story quotes, so its lines are kept, its
+    attribution line too ("— Name (@handle) November 18, 2019"), even when the box around it is
+    named like furniture ("social-media-embed", "article-widget")."""
     elements = matches(tree, signature)
     if not elements:
         return None
-    return [(line, path) for element in elements
-            for line, linked, path in _lines(element, furniture=True) if linked * 2 <= len(line)]
+    return [Block(line, path, post) for element in elements
+            for line, linked, path, post in _lines(element, furniture=True) if linked * 2 <= len(line)]
 
 
 def region_lines(tree: HtmlElement, signature: str) -> list[str] | None:
@@ -219,16 +240,18 @@ def region_lines(tree: HtmlElement, signature: str) -> list[str] | None:
     elements = matches(tree, signature)
     if not elements:
         return None
-    return [line for element in elements for line, _, _ in _lines(element, furniture=False)]
+    return [line for element in elements for line, _, _, _ in _lines(element, furniture=False)]
 
 
-def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str]]:
-    """(line, characters of it inside links, parent path) for the text under root, split at block
-    elements and <br>, in one iterwalk. furniture: also skip page furniture (see paragraphs_in)."""
-    out: list[tuple[str, int, str]] = []
+def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str, bool]]:
+    """(line, characters of it inside links, parent path, inside an embedded post) for the text
+    under root, split at block elements and <br>, in one iterwalk. furniture: also skip page
+    furniture (see paragraphs_in)."""
+    out: list[tuple[str, int, str, bool]] = []
     parts: list[str] = []
     linked = 0
     links = 0                      # how many <a> we are inside
+    posts = 0                      # how many embedded posts we are inside
     skipped: set[HtmlElement] = set()
     path: list[str] = []           # steps of the open block elements below root
 
@@ -237,7 +260,7 @@ def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str]]:
         if parts:
             line = normalise_line("".join(parts))
             if line:
-                out.append((line, min(linked, len(line)), " > ".join(path[:-1])))
+                out.append((line, min(linked, len(line)), " > ".join(path[:-1]), posts > 0))
             parts.clear()
         linked = 0
 
@@ -268,6 +291,8 @@ def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str]]:
                 path.append(_step(element, tag))
             if tag == "a":
                 links += 1
+            if tag == "blockquote" and _is_post(element):
+                posts += 1
             add(element.text)
         else:
             if element in skipped:
@@ -278,6 +303,8 @@ def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str]]:
                 if block:
                     flush()
                     path.pop()
+                if tag == "blockquote" and _is_post(element):
+                    posts -= 1
             if element is not root:
                 add(element.tail)
     flush()
@@ -301,7 +328,11 @@ def _skip(element: HtmlElement, tag: str, furniture: bool) -> bool:
     if tag in _SKIP_TAGS:
         return True
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return bool(names.strip()) and is_furniture(names)
+    return bool(names.strip()) and is_furniture(names) and not _POSTS_INSIDE(element)
+
+
+def _is_post(element: HtmlElement) -> bool:
+    return not _EMBEDDED_POSTS.isdisjoint((element.get("class") or "").split())
 
 
 @lru_cache(maxsize=4096)
