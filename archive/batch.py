@@ -55,9 +55,10 @@ class Batch:
                     WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
             self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
         # where each article's body was found and that region's fingerprint: written only when changed
-        self.probes: dict[str, tuple[str | None, str | None]] = {
-            aid: (box, probe) for aid, box, probe in con.execute(
-                """SELECT article_id, body_container, probe_hash FROM article_probes
+        # and the page's quick print (crawler/extraction/quickprint.py)
+        self.probes: dict[str, tuple[str | None, str | None, str | None]] = {
+            aid: (box, probe, quick) for aid, box, probe, quick in con.execute(
+                """SELECT article_id, body_container, probe_hash, quick_print FROM article_probes
                    WHERE article_id IN (SELECT unnest(?))""", [ids]).fetchall()}
         self._changed_probes: set[str] = set()
         self._noise: dict[str, noise.Noise] = {}
@@ -116,12 +117,21 @@ class Batch:
             self.change_rows.setdefault(table, []).extend(rows)
 
     def probe_hash(self, article_id: str) -> str | None:
-        return self.probes.get(article_id, (None, None))[1]
+        return self.probes.get(article_id, (None, None, None))[1]
 
-    def set_probe(self, article_id: str, body_container: str | None, probe_hash: str | None) -> None:
-        if self.probes.get(article_id) != (body_container, probe_hash):
-            self.probes[article_id] = (body_container, probe_hash)
+    def set_probe(self, article_id: str, body_container: str | None, probe_hash: str | None,
+                  quick_print: str | None) -> None:
+        if self.probes.get(article_id) != (body_container, probe_hash, quick_print):
+            self.probes[article_id] = (body_container, probe_hash, quick_print)
             self._changed_probes.add(article_id)
+
+    def quick_print(self, article_id: str) -> str | None:
+        return self.probes.get(article_id, (None, None, None))[2]
+
+    def set_quick_print(self, article_id: str, quick_print: str) -> None:
+        """A newer quick print of the same region (taken where the region fingerprint matched)."""
+        box, probe, _ = self.probes.get(article_id, (None, None, None))
+        self.set_probe(article_id, box, probe, quick_print)
 
     def latest(self, article_id: str) -> dict | None:
         rows = self.versions.get(article_id)
@@ -137,7 +147,7 @@ class Batch:
         self.change_rows = {}
         rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
         insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
-        insert_rows(self.con, "article_probes", None,
+        insert_rows(self.con, "article_probes", ("article_id", "body_container", "probe_hash", "quick_print", "updated_at"),
                     [(a, *self.probes[a], self.now) for a in sorted(self._changed_probes)], verb="INSERT OR REPLACE")
         self._changed_probes = set()
         frontier.done(self.con, self.touched)

@@ -23,6 +23,7 @@ class KnownArticle:
     latest_warc: tuple[str, int] | None = None   # where the latest version's capture is stored
     body_container: str | None = None            # where the body was found last time
     probe_hash: str | None = None                # and that region's fingerprint
+    quick_print: str | None = None               # the page's quick print (crawler/extraction/quickprint.py)
     noise: frozenset[str] = frozenset()          # labels seen rotating on this very article
     payload_warc: tuple[str, int] | None = None  # the latest WARC record of the current payload (revisit target)
 

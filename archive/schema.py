@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _V1 = [
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -251,7 +251,13 @@ _V6 = [
     "ALTER TABLE runs ADD COLUMN worker VARCHAR",
 ]
 
-MIGRATIONS = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
+# Issue 8: the quick print of each article's latest page (crawler/extraction/quickprint.py, JSON with
+# the dates read beside it), read in the crawl process on a re-check; written only when it changes.
+_V7 = [
+    "ALTER TABLE article_probes ADD COLUMN quick_print VARCHAR",
+]
+
+MIGRATIONS = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6, 7: _V7}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -55,6 +55,9 @@ class Snapshot:
     probe_hash: str | None = None
     # True when only the fingerprint was taken (it matched the last one: trafilatura not run).
     probe_only: bool = False
+    # The page's quick print (crawler/extraction/quickprint.py: JSON), read in the crawl process on
+    # the next re-check; None when it does not cover what was read here.
+    quick_print: str | None = None
 
     @property
     def is_article(self) -> bool:

@@ -161,6 +161,12 @@ def _decide(batch: Batch, r: FetchResult, art: dict) -> Decision:
     snap = r.snapshot
     if snap is not None and snap.probe_only:
         if art["versions"] and snap.probe_hash and snap.probe_hash == batch.probe_hash(r.article_id):
+            if snap.quick_print and batch.quick_print(r.article_id) is None:
+                # the first quick print of this region; a stored one that did not match this page
+                # is kept: what made it differ (a stamped time in JSON-LD, a box that rotates
+                # inside an author element) differs on every response, and rewriting ~1.5 KB on
+                # every re-check would cost what the print saves
+                batch.set_quick_print(r.article_id, snap.quick_print)
             return Decision("unchanged", art["versions"], "live")      # the body's region is unchanged
         r.error = "region fingerprint differs but the page was not extracted"
         return Decision("error", status=None if art["versions"] else "error")
@@ -306,7 +312,7 @@ def _update_article(batch: Batch, r, aid, art, d: Decision, changed, fetch_id, n
         if snap is not None and snap.is_article and not snap.probe_only:
             art.update(page_published_at=None if snap.published_found else snap.published_at,
                        page_modified_at=snap.modified_at)
-            batch.set_probe(art["article_id"], snap.body_container, snap.probe_hash)
+            batch.set_probe(art["article_id"], snap.body_container, snap.probe_hash, snap.quick_print)
 
 
 def _since(then: datetime | None, now: datetime) -> str:

@@ -24,7 +24,8 @@ from .extraction.charset import decode_html
 from .extraction.dom import DropSelectorError, drop_elements, parse_html, validate_selectors
 from .extraction.headline import choose_headline, headline_candidates, site_names
 from .extraction.pagemeta import read_page_meta
-from .extraction.probe import fingerprint, same_revision
+from .extraction import quickprint
+from .extraction.probe import fingerprint, region, same_revision
 from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
@@ -87,25 +88,33 @@ def extract(
 
     page = read_page_meta(tree)
     candidates = headline_candidates(tree, page)
+    lead, byline = metadata.lead(tree, page), metadata.byline(tree, page)
     if probe is not None and probe[0]:
-        seen = fingerprint(tree, page, probe[0])
+        lines = region(tree, probe[0])
+        seen = fingerprint(tree, page, probe[0], head=(candidates, lead, byline), lines=lines)
         if same_revision(seen, probe[1], noise):
-            return Snapshot(url=url, headlines=dict(candidates), published_at=dates.stated_published_at(tree, page, timezone),
-                            modified_at=dates.modified_at(tree, page, timezone), canonical_url=metadata.canonical_url(tree, url),
-                            extractor=extractor_id(drop, timezone), body_container=probe[0], probe_hash=probe[1],
-                            probe_only=True)
+            stated = dates.stated_published_at(tree, page, timezone), dates.modified_at(tree, page, timezone)
+            canonical = metadata.canonical_url(tree, url)
+            return Snapshot(url=url, headlines=dict(candidates), published_at=stated[0], modified_at=stated[1],
+                            canonical_url=canonical, extractor=extractor_id(drop, timezone), body_container=probe[0],
+                            probe_hash=probe[1], probe_only=True,
+                            quick_print=_quick(body_bytes, headers, probe[0], lines, candidates, lead, byline, stated,
+                                               canonical, timezone))
     title = choose_headline(candidates, site_names(page, url))
-    lead = metadata.lead(tree, page)
 
     found = body.body_text(tree, url, container)
     text = body.strip_leading_repeats(found.text, [title, lead, *candidates.values()])
     words = prose_words(text, [title, lead])
 
     verdict = judge(tree, html, text, [title, candidates.get("title", "")], words, flash=flash)
-    byline = metadata.byline(tree, page)
     stated = dates.stated_published_at(tree, page, timezone)
+    modified = dates.modified_at(tree, page, timezone)
+    canonical = metadata.canonical_url(tree, url)
     language = metadata.language(page, text)
     published = stated or dates.found_published_at(tree, url, timezone, language)
+    lines = region(tree, found.container) if verdict.quality == "ok" else []
+    probe_hash = fingerprint(tree, page, found.container, text, noise=noise, head=(candidates, lead, byline),
+                             lines=lines) if verdict.quality == "ok" else None
     return Snapshot(
         url=url,
         title=title,
@@ -113,16 +122,27 @@ def extract(
         byline=byline,
         published_at=published,
         published_found=stated is None and published is not None,
-        modified_at=dates.modified_at(tree, page, timezone),
+        modified_at=modified,
         lead=lead,
         text=text,
         language=language,
         tags=metadata.tags(page),
-        canonical_url=metadata.canonical_url(tree, url),
+        canonical_url=canonical,
         quality=verdict.quality,
         quality_reason=verdict.reason,
         extractor=extractor_id(drop, timezone),
         body_container=found.container,
-        probe_hash=fingerprint(tree, page, found.container, text, noise=noise, head=(candidates, lead, byline))
-        if verdict.quality == "ok" else None,
+        probe_hash=probe_hash,
+        quick_print=_quick(body_bytes, headers, found.container, lines, candidates, lead, byline, (stated, modified),
+                           canonical, timezone) if probe_hash else None,
     )
+
+
+def _quick(body_bytes: bytes, headers: Mapping[str, str] | None, signature: str, lines: list[str],
+           candidates: dict[str, str], lead: str, byline: str, stated: tuple[str | None, str | None],
+           canonical: str | None, timezone: str | None) -> str | None:
+    """The quick print of this page (crawler/extraction/quickprint.py), when it covers what was
+    read here: the region's lines, every headline place, the byline's names and the lead."""
+    values = [*candidates.values(), lead, *(byline or "").split("; ")]
+    return quickprint.take(body_bytes, quickprint.content_type(headers), signature, region=lines, values=values,
+                           stated=stated, canonical_url=canonical, headlines=dict(candidates), timezone=timezone)

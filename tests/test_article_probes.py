@@ -37,6 +37,31 @@ def test_unchanged_rechecks_do_not_rewrite_the_fingerprint(tmp_path):
     assert archive.record_batch([fetch(25, snapshot=stale)]) == [("error", None)]
 
 
+def quick(archive: Archive):
+    with archive.reading() as con:
+        return con.execute("SELECT quick_print FROM article_probes").fetchall()
+
+
+def test_the_quick_print_is_stored_once_and_not_rewritten_by_every_probe(tmp_path):
+    """A quick print comes with an extraction, and with a region fingerprint that matched when none
+    is stored; one the page no longer matched (it stamps a time in JSON-LD, say) is not replaced on
+    every re-check (~1.5 KB of writes each, what the print would save)."""
+    archive = Archive(tmp_path / "a.duckdb")
+    archive.record_batch([fetch(0, snapshot=snap(body_container="div.story", probe_hash=PROBE))])
+    assert quick(archive) == [(None,)]                          # no print covered this page
+    first = snap(body_container="div.story", probe_hash=PROBE, probe_only=True, quick_print='{"v": 1, "n": 1}')
+    assert archive.record_batch([fetch(5, snapshot=first)]) == [("unchanged", 1)]
+    assert quick(archive) == [('{"v": 1, "n": 1}',)]             # the first one is kept
+    later = snap(body_container="div.story", probe_hash=PROBE, probe_only=True, quick_print='{"v": 1, "n": 2}')
+    assert archive.record_batch([fetch(10, snapshot=later)]) == [("unchanged", 1)]
+    assert quick(archive) == [('{"v": 1, "n": 1}',)]             # not rewritten by a probe
+    assert archive.known("s", all_=True)[0].quick_print == '{"v": 1, "n": 1}'
+    edited = snap(text="Another body entirely.\nWith two lines.", body_container="div.story", probe_hash="q" * 1000,
+                  quick_print='{"v": 1, "n": 3}')
+    assert archive.record_batch([fetch(20, snapshot=edited)]) == [("changed", 2)]
+    assert quick(archive) == [('{"v": 1, "n": 3}',)]             # an extraction's print replaces it
+
+
 def test_a_schema_3_archive_keeps_its_fingerprints(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

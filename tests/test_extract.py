@@ -6,6 +6,8 @@ candidate (<h1>). The floors below sit a little under those figures.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gzip
 import json
 import re
@@ -181,7 +183,9 @@ def test_prensa_latina_captures_extract_identically():
     url = "http://www.prensa-latina.cu/index.php?o=rn&id=318493"
     first, second = (extract(path.read_bytes(), url) for path in sorted((AGENCIES / "prensa_latina").glob("*.html")))
     assert (first.title, first.text) == (second.title, second.text)
-    assert first == second  # every field: the page changed (header date, sidebar), the article did not
+    # every field: the page changed (header date, sidebar), the article did not; the quick print
+    # covers whole <h1>s and the sidebar's are among them, so it may differ (then the worker reads it)
+    assert replace(first, quick_print=None) == replace(second, quick_print=None)
     assert first.title == "Congreso de Argentina retoma proyecto de ley de alquileres"
     assert "El Congreso de Argentina retomará hoy" in first.text
     assert first.text.count("Tras un impasse por las elecciones") == 1  # the hidden copy stays out

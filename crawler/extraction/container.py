@@ -37,6 +37,8 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
+from .printlines import BLOCK_TAGS, HIDING_STYLE, NEVER_TEXT_TAGS, text_key
+
 MAX_CLASSES = 1
 # Share of the matched text of trafilatura's paragraphs an element must hold to be the container
 # (above one half, so the candidates lie on one ancestor chain and the deepest is unique).
@@ -44,18 +46,14 @@ CONTAINER_SHARE = 0.6
 MIN_KEY_CHARS = 12               # shorter paragraphs say little about where the body is
 
 _SPACES = re.compile(r"\s+")
-_KEY_DROP = re.compile(r"[\W_]+")
 _IDENT = re.compile(r"^-?[A-Za-z_][A-Za-z_-]*$")
 _TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 _HASHED = re.compile(r"^(?:css|sc|jsx|svelte|emotion|styled)-|-[a-zA-Z]{5,7}$")
 _HASH_SUFFIX = re.compile(r"[a-z][A-Z]|[A-Z]{2}")
-_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_HIDING_STYLE = HIDING_STYLE
 
 # Elements that start and end a line of text.
-_BLOCKS = frozenset(
-    "address article aside blockquote body center dd details div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td "
-    "tfoot th thead tr ul br".split())
+_BLOCKS = BLOCK_TAGS
 # Never text of the body: code, media, controls, page furniture, the headline (a field of its own).
 _SKIP_TAGS = frozenset(
     "script style noscript template iframe object embed svg canvas video audio picture img map "
@@ -316,7 +314,7 @@ def _step(element: HtmlElement, tag: str) -> str:
 
 
 def _skip(element: HtmlElement, tag: str, furniture: bool) -> bool:
-    if tag in ("script", "style", "noscript", "template", "head", "title", "meta", "link"):
+    if tag in NEVER_TEXT_TAGS:
         return True
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
@@ -354,6 +352,4 @@ def normalise_line(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def line_key(line: str) -> str:
-    """What two renderings of one paragraph share: alphanumerics, NFKC, case folded."""
-    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", line).casefold())
+line_key = text_key      # what two renderings of one paragraph share (printlines.py)

@@ -18,60 +18,42 @@ import json
 from lxml.html import HtmlElement
 
 from archive.noise import Noise
-from archive.normalize import label_key, label_of, line_key as text_key, normalize_line
+from archive.normalize import normalize_line
 
 from . import metadata
 from .container import line_key, region_lines
 from .headline import headline_candidates
 from .pagemeta import PageMeta
+from .printlines import entry, same_revision  # noqa: F401  (same_revision: this module's API too)
 
-LINE_KEY = 12                 # hex digits of a line's key kept (48 bits: no collision within a page)
-LABEL_KEY = len("label:") + 12
+
+def region(tree: HtmlElement, signature: str | None) -> list[str]:
+    """The region's visible lines, normalized (container.region_lines); [] when it names nothing."""
+    if not signature:
+        return []
+    return [x for x in (normalize_line(y) for y in region_lines(tree, signature) or []) if x]
 
 
 def fingerprint(tree: HtmlElement, page: PageMeta, signature: str | None, body: str | None = None, *,
-                noise: Noise = Noise(), head: tuple[dict, str, str] | None = None) -> str | None:
+                noise: Noise = Noise(), head: tuple[dict, str, str] | None = None,
+                lines: list[str] | None = None) -> str | None:
     """"<head hash>|<line>,<line>,…" where each line is its key, "/" and its label's key when it
     has one; None when there is no region to read, or (given the extracted `body`) when a body line
     the `noise` does not hide lies outside the region, so the fingerprint could miss its edit (a
     teaser placed outside the region is left out of every comparison anyway: 9 of the 20 real
     pages without a fingerprint had only such a line outside). head: (headline candidates, lead,
-    byline) when the caller has them already (a full extraction), else read here."""
+    byline) when the caller has them already (a full extraction), else read here; lines: the
+    region's (`region`), when the caller has them."""
     if not signature:
         return None
-    lines = [normalize_line(x) for x in region_lines(tree, signature) or []]
-    lines = [x for x in lines if x]
+    lines = region(tree, signature) if lines is None else lines
     if not lines or (body is not None and not _inside(body, lines, noise)):
         return None
     candidates, lead, byline = head or (headline_candidates(tree, page), metadata.lead(tree, page),
                                         metadata.byline(tree, page))
     head = [sorted(candidates.items()), lead, byline]
     digest = hashlib.sha256(json.dumps(head, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
-    return digest + "|" + ",".join(_entry(x) for x in lines)
-
-
-def same_revision(a: str | None, b: str | None, noise: Noise) -> bool:
-    """Whether two fingerprints agree once the lines `noise` hides are left out of both."""
-    if not a or not b:
-        return False
-    return _visible(a, noise) == _visible(b, noise)
-
-
-def _entry(line: str) -> str:
-    label = label_of(line)
-    return text_key(line)[:LINE_KEY] + ("/" + label_key(label)[:LABEL_KEY] if label else "")
-
-
-def _visible(fp: str, noise: Noise) -> tuple[str, list[str]]:
-    head, _, body = fp.partition("|")
-    lines = {k[:LINE_KEY] for k in noise.keys if not k.startswith("label:")}
-    labels = {k[:LABEL_KEY] for k in noise.keys if k.startswith("label:")}
-    kept = []
-    for entry in body.split(","):
-        key, _, label = entry.partition("/")
-        if key not in lines and not (label and label in labels):
-            kept.append(key)
-    return head, kept
+    return digest + "|" + ",".join(entry(x) for x in lines)
 
 
 def _inside(body: str, lines: list[str], noise: Noise) -> bool:

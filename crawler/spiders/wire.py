@@ -28,6 +28,7 @@ from archive.warc import payload_digest
 from crawler import rawcapture
 from crawler.discovery import article_links, feed_entries, listing_links, sitemap_entries
 from crawler.extract_pool import ExtractionFailed, extract_async
+from crawler.extraction import quickprint
 from crawler.extraction.words import is_flash_text
 from crawler.politeness import RobotsDisallowed, SourceDeferred
 from crawler.items import Exchange, FetchItem, SignalItem
@@ -263,8 +264,8 @@ class WireSpider(scrapy.Spider):
 
     async def _extract(self, response, result: FetchResult, exchange: Exchange, known, first) -> None:
         """The snapshot of a 200, as cheaply as it can be had: the same bytes as the last capture
-        are not extracted at all; with a fingerprint of the body's region from last time, the
-        worker runs trafilatura only when that region (or a headline, byline, lead) differs."""
+        are not extracted at all; the same quick print is no worker's work either (quickprint.py);
+        else the worker runs trafilatura only when the region's fingerprint differs (probe.py)."""
         result.final_key = self._final_key(response.url, result)
         if first is None and known is not None and known.versions and result.payload_digest == known.payload_digest:
             return                                   # byte-identical: unchanged, never extracted
@@ -272,9 +273,15 @@ class WireSpider(scrapy.Spider):
             result.snapshot = first.result.snapshot  # a confirmation with the same bytes
             return
         probe = None
+        headers = {k: v for k, v in exchange.headers}
         if first is None and known is not None and known.versions and known.probe_hash:
             probe = (known.body_container, known.probe_hash)
-        headers = {k: v for k, v in exchange.headers}
+            result.snapshot = quickprint.unchanged_snapshot(
+                response.url, response.body, headers, stored=known.quick_print, container=known.body_container,
+                probe_hash=known.probe_hash, noise=self._noise(known), timezone=self.seed.timezone)
+            if result.snapshot is not None:          # the same revision, seen without a worker
+                self.crawler.stats.inc_value("wirewatch/quick_unchanged")
+                return
         try:
             result.snapshot = await extract_async(response.body, response.url, headers, self.seed.drop,
                                                   self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
