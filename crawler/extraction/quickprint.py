@@ -57,14 +57,12 @@ _AUTHOR_CSS = ", ".join([
                                          "submitted-by", "posted-by", "journalist-name", "screenname", "writer")),
     *(f"[id*='{word}']" for word in ("uthor", "zuozhe", "bianji", "xiaobian"))])
 # metadata.STANDFIRST_XPATH, as CSS
-_STANDFIRST_CSS = ("[itemprop='description']:not(meta), .standfirst, .article-summary, .article__summary, .dek, "
-                   ".subheadline")
-# Elements whose text a compared field is read from: the browser title and every <h1>
-# (headline.headline_candidates), author markup (metadata.byline), standfirsts (metadata.lead).
-_TEXT_PLACES = (("title", "title"), ("h1", "h1"), ("author", _AUTHOR_CSS), ("standfirst", _STANDFIRST_CSS))
+_STANDFIRST_CLASSES = frozenset(("standfirst", "article-summary", "article__summary", "dek", "subheadline"))
+# One pass of lexbor over the page for everything but author markup (a selector list costs ~0.1 ms
+# a real page per call, whatever it holds); each node is then sorted into what it is read for.
+_MARKUP_CSS = ", ".join(["title", "h1", "meta", "script", "link", "time", "rel", "[itemprop]",
+                         *(f".{name}" for name in sorted(_STANDFIRST_CLASSES))])
 _MARK = "\x00"              # starts the lines of each place: text moved between places is a change
-# dates.PUBLISHED_XPATH and MODIFIED_XPATH: the attributes they read
-_DATE_CSS = "[itemprop='datePublished'], [itemprop='dateModified'], time[pubdate], article time[datetime]"
 
 
 @dataclass
@@ -83,18 +81,15 @@ def read(body: bytes, content_type: str | None, signature: str) -> Reading | Non
         return None
     if not regions:
         return None
-    stated = _stated(tree, content_type)
+    stated, places = _scan(tree, content_type)
+    places["author"] = tree.css(_AUTHOR_CSS)
     # Text elements are read as lines, like the region, so that a teaser a page puts inside its
     # byline or standfirst box is hidden by the noise that hides it in the body.
     texts: list[str] = []
-    for place, css in _TEXT_PLACES:
-        for node in tree.css(css):
+    for place in ("title", "h1", "author", "standfirst", "rel"):
+        for node in places[place]:
             texts.append(_MARK + place)
             _region_lines(node, texts, hide=False)
-    for node in tree.css("rel"):            # an author element's <rel>me</rel> (authormarkup.py)
-        if node.parent is not None:
-            texts.append(_MARK + "rel")
-            _region_lines(node.parent, texts, hide=False)
     lines: list[str] = []
     for node in regions:
         _region_lines(node, lines)
@@ -174,24 +169,48 @@ def content_type(headers) -> str | None:
     return None
 
 
-def _stated(tree: LexborHTMLParser, content_type: str | None) -> list[str]:
-    """What the page states in markup (meta, JSON-LD, canonical, date attributes), taken whole."""
-    out = [f"content-type {content_type or ''}"]
-    for node in tree.css("meta"):
-        attrs = node.attributes
-        key = " ".join(attrs.get(a) or "" for a in ("property", "name", "itemprop", "http-equiv")).strip()
-        if key and not _VOLATILE_META.search(key):
-            out.append(f"meta {key.lower()} {attrs.get('content') or ''}")
-    for node in tree.css("script"):
-        if (node.attributes.get("type") or "").strip().lower() == "application/ld+json":
-            out.append("jsonld " + node.text(deep=True))
-    for node in tree.css("link"):
-        if "canonical" in (node.attributes.get("rel") or "").lower().split():
-            out.append(f"canonical {node.attributes.get('href') or ''}")
-    for node in tree.css(_DATE_CSS):
-        attrs = node.attributes
-        out.append(f"date {attrs.get('itemprop') or ''} {attrs.get('datetime') or ''} {attrs.get('content') or ''}")
-    return out
+def _scan(tree: LexborHTMLParser, content_type: str | None) -> tuple[list[str], dict[str, list[LexborNode]]]:
+    """What the page states in markup, taken whole (every <meta> but per-request tokens, JSON-LD,
+    the canonical link, the attributes dates.py reads dates from), and the elements whose text
+    a field is read from: every <title> and <h1> (headline.headline_candidates), standfirsts
+    (metadata.STANDFIRST_XPATH), and the parent of an author element's <rel>me</rel>
+    (authormarkup.py)."""
+    stated = [f"content-type {content_type or ''}"]
+    places: dict[str, list[LexborNode]] = {"title": [], "h1": [], "standfirst": [], "rel": []}
+    for node in tree.css(_MARKUP_CSS):
+        tag, attrs = node.tag, node.attributes
+        itemprop = attrs.get("itemprop")
+        if tag in ("title", "h1"):
+            places[tag].append(node)
+        elif tag == "meta":
+            key = " ".join(attrs.get(a) or "" for a in ("property", "name", "itemprop", "http-equiv")).strip()
+            if key and not _VOLATILE_META.search(key):
+                stated.append(f"meta {key.lower()} {attrs.get('content') or ''}")
+            continue
+        elif tag == "script":
+            if (attrs.get("type") or "").strip().lower() == "application/ld+json":
+                stated.append("jsonld " + node.text(deep=True))
+        elif tag == "link":
+            if "canonical" in (attrs.get("rel") or "").lower().split():
+                stated.append(f"canonical {attrs.get('href') or ''}")
+        elif tag == "rel" and node.parent is not None:
+            places["rel"].append(node.parent)
+        # dates.PUBLISHED_XPATH and MODIFIED_XPATH
+        if itemprop in ("datePublished", "dateModified") or (tag == "time" and (
+                "pubdate" in attrs or ("datetime" in attrs and _inside_article(node)))):
+            stated.append(f"date {itemprop or ''} {attrs.get('datetime') or ''} {attrs.get('content') or ''}")
+        if itemprop == "description" or not _STANDFIRST_CLASSES.isdisjoint((attrs.get("class") or "").split()):
+            places["standfirst"].append(node)
+    return stated, places
+
+
+def _inside_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "article":
+            return True
+        parent = parent.parent
+    return False
 
 
 def _readable(material: list[str]) -> list[str]:
