@@ -25,7 +25,8 @@ from .extraction.dom import DropSelectorError, drop_elements, parse_html, valida
 from .extraction.headline import choose_headline, headline_candidates, site_names
 from .extraction.pagemeta import read_page_meta
 from .extraction import quickprint
-from .extraction.probe import fingerprint, region, same_revision
+from .extraction.printlines import region_of, with_region
+from .extraction.probe import fingerprint, region, same_revision, widened
 from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
@@ -89,17 +90,18 @@ def extract(
     page = read_page_meta(tree)
     candidates = headline_candidates(tree, page)
     lead, byline = metadata.lead(tree, page), metadata.byline(tree, page)
-    if probe is not None and probe[0]:
-        lines = region(tree, probe[0])
-        seen = fingerprint(tree, page, probe[0], head=(candidates, lead, byline), lines=lines)
-        if same_revision(seen, probe[1], noise):
+    signature, stored = region_of(probe[1], probe[0]) if probe is not None else (None, None)
+    if signature:
+        lines = region(tree, signature)
+        seen = fingerprint(tree, page, signature, head=(candidates, lead, byline), lines=lines)
+        if same_revision(seen, stored, noise):
             stated = dates.stated_published_at(tree, page, timezone), dates.modified_at(tree, page, timezone)
             canonical = metadata.canonical_url(tree, url)
             return Snapshot(url=url, headlines=dict(candidates), published_at=stated[0], modified_at=stated[1],
                             canonical_url=canonical, extractor=extractor_id(drop, timezone), body_container=probe[0],
                             probe_hash=probe[1], probe_only=True,
-                            quick_print=_quick(body_bytes, headers, probe[0], lines, candidates, lead, byline, stated,
-                                               canonical, timezone))
+                            quick_print=_quick(body_bytes, headers, signature, lines, candidates, lead, byline,
+                                               stated, canonical, timezone))
     title = choose_headline(candidates, site_names(page, url))
 
     found = body.body_text(tree, url, container)
@@ -112,9 +114,8 @@ def extract(
     canonical = metadata.canonical_url(tree, url)
     language = metadata.language(page, text)
     published = stated or dates.found_published_at(tree, url, timezone, language)
-    lines = region(tree, found.container) if verdict.quality == "ok" else []
-    probe_hash = fingerprint(tree, page, found.container, text, noise=noise, head=(candidates, lead, byline),
-                             lines=lines) if verdict.quality == "ok" else None
+    signature, lines, probe_hash = _print_region(tree, page, found.container, text, noise, (candidates, lead, byline)) \
+        if verdict.quality == "ok" else (None, [], None)
     return Snapshot(
         url=url,
         title=title,
@@ -133,9 +134,26 @@ def extract(
         extractor=extractor_id(drop, timezone),
         body_container=found.container,
         probe_hash=probe_hash,
-        quick_print=_quick(body_bytes, headers, found.container, lines, candidates, lead, byline, (stated, modified),
+        quick_print=_quick(body_bytes, headers, signature, lines, candidates, lead, byline, (stated, modified),
                            canonical, timezone) if probe_hash else None,
     )
+
+
+def _print_region(tree, page, container: str | None, text: str, noise: Noise,
+                  head: tuple[dict, str, str]) -> tuple[str | None, list[str], str | None]:
+    """(signature, lines, fingerprint) of the region that holds every line of the body: the
+    container, else the container widened to the blocks its outside lines come from (the
+    fingerprint then names that region: printlines.with_region)."""
+    lines = region(tree, container)
+    probe_hash = fingerprint(tree, page, container, text, noise=noise, head=head, lines=lines)
+    if probe_hash is not None or not container:
+        return container, lines, probe_hash
+    wider = widened(tree, container, text, noise)
+    if wider is None:
+        return container, lines, None
+    lines = region(tree, wider)
+    probe_hash = fingerprint(tree, page, wider, text, noise=noise, head=head, lines=lines)
+    return wider, lines, with_region(wider, probe_hash) if probe_hash else None
 
 
 def _quick(body_bytes: bytes, headers: Mapping[str, str] | None, signature: str, lines: list[str],

@@ -69,8 +69,13 @@ def test_a_teaser_outside_the_region_does_not_cost_the_fingerprint_once_its_labe
     snap = extract(body("Markets fall"), "http://x/world/1/a", {"Content-Type": "text/html"}, noise=noise)
     assert "Read also: Markets fall" in snap.text and snap.probe_hash
     assert recheck(body("Oil jumps"), (snap.body_container, snap.probe_hash), noise).probe_only
-    # without the label learned, the teaser's line could change unseen: no fingerprint
-    assert probe_of(body("Markets fall"))[1] is None
+    # without the label learned, the region is widened to the teaser's block, so a change of its
+    # line is seen (and extracted) rather than the page going without a fingerprint
+    from crawler.extraction.printlines import REGION_SEP
+    bare = probe_of(body("Markets fall"))
+    assert bare[1] and REGION_SEP in bare[1] and "p.read-also" in bare[1].split(REGION_SEP)[0]
+    assert not recheck(body("Oil jumps"), bare).probe_only
+    assert recheck(body("Markets fall"), bare).probe_only
 
 
 def test_a_probe_reads_only_the_dates_the_page_states(monkeypatch):
@@ -92,3 +97,39 @@ def test_a_probe_reads_only_the_dates_the_page_states(monkeypatch):
     again = extract(stated.replace(b"ad-a1", b"ad-b2"), url, {"Content-Type": "text/html"},
                     probe=(snap.body_container, snap.probe_hash))
     assert again.probe_only and again.published_at == "2019-11-19T08:00:00+00:00"
+
+
+ALJAZEERA = "https://www.aljazeera.com/news/2019/11/service-members-killed-afghanistan-helicopter-crash-191120070028895.html"
+
+
+def _aljazeera() -> bytes | None:
+    import gzip
+    import json
+    from pathlib import Path
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "article-extraction-benchmark"
+    if not (corpus / "ground-truth.json").is_file():
+        return None
+    truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
+    sha = next(sha for sha, item in truth.items() if item["url"] == ALJAZEERA)
+    return gzip.decompress((corpus / "html" / f"{sha}.html.gz").read_bytes())
+
+
+def test_a_body_line_from_outside_the_container_widens_the_region_and_its_edit_is_seen():
+    """Al Jazeera's "SOURCE: News agencies" line is in the body but outside the story's element:
+    the page had no fingerprint, so every re-check was a full extraction. Now the region is widened
+    to the block that holds it, and an edit there or in the story is extracted."""
+    import pytest
+    from crawler.extraction.printlines import REGION_SEP
+    raw = _aljazeera()
+    if raw is None:
+        pytest.skip("real-page corpus not found")
+    first = extract(raw, ALJAZEERA, {"Content-Type": "text/html"})
+    assert "SOURCE: News agencies" in first.text
+    assert first.probe_hash and REGION_SEP in first.probe_hash and first.quick_print
+    probe = (first.body_container, first.probe_hash)
+    ad = raw.replace(b"<body", b'<div class="ad" id="ad-9f2">Advertisement</div><body', 1)
+    assert extract(ad, ALJAZEERA, {"Content-Type": "text/html"}, probe=probe).probe_only
+    source = raw.replace(b"<span>News agencies</span>", b"<span>Al Jazeera and news agencies</span>")
+    assert not extract(source, ALJAZEERA, {"Content-Type": "text/html"}, probe=probe).probe_only
+    story = raw.replace(b"More than 2,500 Afghan civilians", b"More than 2,600 Afghan civilians")
+    assert not extract(story, ALJAZEERA, {"Content-Type": "text/html"}, probe=probe).probe_only

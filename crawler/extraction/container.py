@@ -241,11 +241,20 @@ def region_lines(tree: HtmlElement, signature: str) -> list[str] | None:
     return [line for element in elements for line, _, _, _ in _lines(element, furniture=False)]
 
 
-def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str, bool]]:
+def line_elements(root: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    """Every visible line under root (as region_lines reads them) with the innermost block element
+    that holds it (root for text directly in it)."""
+    held: list[HtmlElement] = []
+    lines = _lines(root, furniture=False, held=held)
+    return [(line, element) for (line, _, _, _), element in zip(lines, held)]
+
+
+def _lines(root: HtmlElement, furniture: bool, held: list | None = None) -> list[tuple[str, int, str, bool]]:
     """(line, characters of it inside links, parent path, inside an embedded post) for the text
     under root, split at block elements and <br>, in one iterwalk. furniture: also skip page
-    furniture (see paragraphs_in)."""
+    furniture (see paragraphs_in). held: filled with each line's innermost open block element."""
     out: list[tuple[str, int, str, bool]] = []
+    blocks: list[HtmlElement] = []  # the open block elements below root
     parts: list[str] = []
     linked = 0
     links = 0                      # how many <a> we are inside
@@ -259,6 +268,8 @@ def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str, bool
             line = normalise_line("".join(parts))
             if line:
                 out.append((line, min(linked, len(line)), " > ".join(path[:-1]), posts > 0))
+                if held is not None:
+                    held.append(blocks[-1] if blocks else root)
             parts.clear()
         linked = 0
 
@@ -287,6 +298,7 @@ def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str, bool
             if block:
                 flush()
                 path.append(_step(element, tag))
+                blocks.append(element)
             if tag == "a":
                 links += 1
             if tag == "blockquote" and _is_post(element):
@@ -301,6 +313,7 @@ def _lines(root: HtmlElement, furniture: bool) -> list[tuple[str, int, str, bool
                 if block:
                     flush()
                     path.pop()
+                    blocks.pop()
                 if tag == "blockquote" and _is_post(element):
                     posts -= 1
             if element is not root:

@@ -35,6 +35,23 @@ def text_key(line: str) -> str:
     return _KEY_DROP.sub("", unicodedata.normalize("NFKC", line).casefold())
 
 
+# A fingerprint of a region other than the body's container names it: "<signature>\x1d<print>".
+REGION_SEP = "\x1d"
+
+
+def with_region(signature: str, fp: str) -> str:
+    return signature + REGION_SEP + fp
+
+
+def region_of(fp: str | None, container: str | None) -> tuple[str | None, str | None]:
+    """(the signature of the region a stored fingerprint covers, the print itself): the region it
+    names, else the body's container."""
+    if fp and REGION_SEP in fp:
+        signature, _, rest = fp.partition(REGION_SEP)
+        return signature, rest
+    return container, fp
+
+
 def entry(line: str) -> str:
     """A normalized line as a print entry: its key, and its label's key when it has one."""
     label = label_of(line)

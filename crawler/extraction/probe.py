@@ -21,7 +21,7 @@ from archive.noise import Noise
 from archive.normalize import normalize_line
 
 from . import metadata
-from .container import line_key, region_lines
+from .container import line_elements, line_key, region_lines, signature_of
 from .headline import headline_candidates
 from .pagemeta import PageMeta
 from .printlines import entry, same_revision  # noqa: F401  (same_revision: this module's API too)
@@ -54,6 +54,41 @@ def fingerprint(tree: HtmlElement, page: PageMeta, signature: str | None, body: 
     head = [sorted(candidates.items()), lead, byline]
     digest = hashlib.sha256(json.dumps(head, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
     return digest + "|" + ",".join(entry(x) for x in lines)
+
+
+# A body with more lines outside its container than this, or needing more blocks to hold them,
+# is not fingerprinted: the region would be most of the page.
+MAX_OUTSIDE_LINES = 12
+MAX_EXTRA_BLOCKS = 8
+MIN_PART_KEY = 12            # a shorter block line says nothing about where a body line came from
+
+
+def widened(tree: HtmlElement, container: str, body: str, noise: Noise) -> str | None:
+    """The container plus the blocks holding the body's lines that lie outside it, as one
+    signature (a selector list): the region a fingerprint covers the whole body with when the
+    extractor took a line from elsewhere ("SOURCE: News agencies", a dateline, a note after the
+    story's element: 13 of 181 real pages had no fingerprint for that). None when there are no such
+    lines, too many, or a line no block holds."""
+    region_key = line_key(" ".join(region(tree, container)))
+    outside = [key for key in (line_key(x) for x in body.split("\n") if not noise.hides(x))
+               if key and key not in region_key]
+    if not outside or len(outside) > MAX_OUTSIDE_LINES:
+        return None
+    root = tree.find(".//body")
+    pairs = [(line_key(line), element) for line, element in line_elements(root if root is not None else tree)]
+    extra: list[str] = []
+    for key in outside:
+        holders = [element for part, element in pairs
+                   if part and (key in part or (len(part) >= MIN_PART_KEY and part in key))]
+        if not holders:
+            return None
+        for element in holders:
+            signature = signature_of(element)
+            if signature not in extra and signature != container:
+                extra.append(signature)
+    if not extra or len(extra) > MAX_EXTRA_BLOCKS:
+        return None
+    return ", ".join([container, *extra])
 
 
 def _inside(body: str, lines: list[str], noise: Noise) -> bool:

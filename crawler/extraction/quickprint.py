@@ -37,7 +37,7 @@ from archive.noise import Noise
 from archive.normalize import normalize_line
 from archive.snapshot import Snapshot
 
-from .printlines import BLOCK_TAGS, HIDING_STYLE, NEVER_TEXT_TAGS, entry, same_revision, text_key
+from .printlines import BLOCK_TAGS, HIDING_STYLE, NEVER_TEXT_TAGS, entry, region_of, same_revision, text_key
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def unchanged_snapshot(url: str, body: bytes, headers, *, stored: str | None, co
     except Exception:           # a bug here must cost a worker's probe, never the fetch
         log.exception("quick print of %s failed", url)
         return None
-    if kept is None or kept.get("signature") != container:
+    if kept is None or kept.get("signature") != region_of(probe_hash, container)[0]:
         return None
     return Snapshot(url=url, headlines=dict(kept.get("headlines") or {}), published_at=kept.get("published_at"),
                     modified_at=kept.get("modified_at"), canonical_url=kept.get("canonical_url"),
