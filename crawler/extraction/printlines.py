@@ -30,6 +30,7 @@ HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 _KEY_DROP = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 16)     # the same paragraphs are keyed again on every capture of a page
 def text_key(line: str) -> str:
     """What two renderings of one paragraph share: alphanumerics, NFKC, case folded."""
     return _KEY_DROP.sub("", unicodedata.normalize("NFKC", line).casefold())

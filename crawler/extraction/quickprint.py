@@ -113,8 +113,7 @@ def take(body: bytes, content_type: str | None, signature: str | None, *, region
     region_key = "".join(text_key(x) for x in reading.lines)
     if not all(text_key(line) in region_key for line in region):
         return None
-    material_key = "".join(text_key(x) for x in _readable(reading.material))
-    if not all(text_key(value) in material_key for value in values if value and text_key(value)):
+    if not _covers([text_key(v) for v in values if v and text_key(v)], reading.material):
         return None
     return json.dumps({"v": QUICK_VERSION, "signature": signature, "print": reading.print,
                        "published_at": stated[0], "modified_at": stated[1], "canonical_url": canonical_url,
@@ -213,17 +212,24 @@ def _inside_article(node: LexborNode) -> bool:
     return False
 
 
-def _readable(material: list[str]) -> list[str]:
-    """The material as text a value can be found in: JSON-LD blocks decoded (escapes undone)."""
-    out = []
+def _covers(keys: list[str], material: list[str]) -> bool:
+    """Whether every key lies in the material's text: its elements' lines and <meta> first, JSON-LD
+    (decoded: escapes undone) only for what those do not hold, as it is the largest and the
+    slowest to read (a whole articleBody, often)."""
+    plain = "".join(text_key(x) for x in material if not x.startswith("jsonld "))
+    keys = [k for k in keys if k not in plain]
+    if not keys:
+        return True
+    decoded = []
     for item in material:
         if item.startswith("jsonld "):
             try:
                 item = json.dumps(json.loads(item[7:], strict=False), ensure_ascii=False)
             except (ValueError, RecursionError):
                 pass
-        out.append(item)
-    return out
+            decoded.append(text_key(item))
+    joined = "".join(decoded)
+    return all(k in joined for k in keys)
 
 
 def _region_lines(root: LexborNode, out: list[str], hide: bool = True) -> None:
@@ -233,10 +239,12 @@ def _region_lines(root: LexborNode, out: list[str], hide: bool = True) -> None:
 
     def flush() -> None:
         if parts:
-            line = normalize_line(_SPACES.sub(" ", "".join(parts)))
-            if line:
-                out.append(line)
+            raw = "".join(parts)
             parts.clear()
+            if not raw.isspace():             # most flushes are the spacing between two tags
+                line = normalize_line(_SPACES.sub(" ", raw))
+                if line:
+                    out.append(line)
 
     def walk(node: LexborNode) -> None:
         for child in node.iter(include_text=True):
