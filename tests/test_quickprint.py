@@ -86,6 +86,19 @@ def test_every_place_a_revision_or_a_fetch_is_read_from_changes_the_print(old, n
     assert not same(page(**{old: new}), kept)
 
 
+def test_only_a_teaser_sized_line_can_be_hidden_by_its_label():
+    """A print's lines are split by markup, not as the extractor splits the body: a teaser and the
+    story's next sentence can run together in one line, and a learned label must not hide it."""
+    from crawler.extraction.printlines import entry, same_revision
+    teaser = "Read also: Markets fall"
+    run_on = "Read also: Markets fall. Officials said 2,800 people died when the quake struck the region on " \
+             "Monday night, and rescue teams worked through the night to reach the villages cut off by landslides."
+    assert "/" in entry(teaser) and "/" not in entry(run_on)
+    edited = run_on.replace("2,800", "3,100")
+    assert same_revision("h|" + entry(teaser), "h|" + entry("Read also: Oil jumps"), TEASERS)
+    assert not same_revision("h|" + entry(run_on), "h|" + entry(edited), TEASERS)
+
+
 def test_the_stored_dates_headlines_and_canonical_come_back_with_an_unchanged_page():
     kept = quickprint.unchanged(page(token="zz"), "text/html", stored(page()), TEASERS, None)
     assert kept["modified_at"] == "2026-11-30T08:00:00+00:00" and kept["published_at"] == "2026-11-30T07:00:00+00:00"

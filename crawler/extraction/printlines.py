@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from archive.noise import Noise
+from archive.noise import Noise, is_teaser_line
 from archive.normalize import label_key, label_of, line_key
 
 LINE_KEY = 12                 # hex digits of a line's key kept (48 bits: no collision within a page)
@@ -54,8 +54,12 @@ def region_of(fp: str | None, container: str | None) -> tuple[str | None, str | 
 
 
 def entry(line: str) -> str:
-    """A normalized line as a print entry: its key, and its label's key when it has one."""
-    label = label_of(line)
+    """A normalized line as a print entry: its key, and its label's key when it is a teaser
+    ("Read also: …": labelled and headline-sized). A longer labelled line is never hidden by its
+    label: a print's lines are split by markup, not as the extractor splits the body, so a line
+    here can be a teaser and the story's next sentence run together (`<p>Read also: <a>…</a>
+    Officials said …`), and the label must not hide an edit of that sentence."""
+    label = label_of(line) if is_teaser_line(line) else None
     return line_key(line)[:LINE_KEY] + ("/" + label_key(label)[:LABEL_KEY] if label else "")
 
 
