@@ -79,6 +79,7 @@ def test_rotating_tokens_counters_and_teasers_are_the_same_revision():
     ('content="The toll rose."', 'content="The toll rose to 3,100."'),            # lead
     ("2026-11-30T08:00:00Z", "2026-11-30T09:30:00Z"),             # a fetch's dates: read them again
     ('"datePublished": "2026-11-30T07:00:00Z"', '"datePublished": "2026-11-29T07:00:00Z"'),
+    ("</head>", '<script type="application/settings+json">{"author": "Ivan Sidorov"}</script></head>'),
 ])
 def test_every_place_a_revision_or_a_fetch_is_read_from_changes_the_print(old, new):
     kept = stored(page())

@@ -187,7 +187,9 @@ def _scan(tree: LexborHTMLParser, content_type: str | None) -> tuple[list[str], 
                 stated.append(f"meta {key.lower()} {attrs.get('content') or ''}")
             continue
         elif tag == "script":
-            if (attrs.get("type") or "").strip().lower() == "application/ld+json":
+            # JSON-LD, and Drupal's settings JSON, which trafilatura's extract_meta_json reads a
+            # byline from too
+            if (attrs.get("type") or "").strip().lower() in ("application/ld+json", "application/settings+json"):
                 stated.append("jsonld " + node.text(deep=True))
         elif tag == "link":
             if "canonical" in (attrs.get("rel") or "").lower().split():
