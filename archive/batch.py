@@ -8,7 +8,7 @@ article rows in bulk leaves per-fetch SQL only for what is rare (a new version, 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import frontier, noise
 
@@ -56,10 +56,12 @@ class Batch:
             self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
         # where each article's body was found and that region's fingerprint: written only when changed
         # and the page's quick print (crawler/extraction/quickprint.py)
-        self.probes: dict[str, tuple[str | None, str | None, str | None]] = {
-            aid: (box, probe, quick) for aid, box, probe, quick in con.execute(
-                """SELECT article_id, body_container, probe_hash, quick_print FROM article_probes
-                   WHERE article_id IN (SELECT unnest(?))""", [ids]).fetchall()}
+        self.probes: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self.probes_updated: dict[str, datetime] = {}
+        for aid, box, probe, quick, updated in con.execute(
+                """SELECT article_id, body_container, probe_hash, quick_print, updated_at FROM article_probes
+                   WHERE article_id IN (SELECT unnest(?))""", [ids]).fetchall():
+            self.probes[aid], self.probes_updated[aid] = (box, probe, quick), updated
         self._changed_probes: set[str] = set()
         self._noise: dict[str, noise.Noise] = {}
         self._expected: dict[str, dict[str, set[str]]] = {}    # source -> key -> article ids
@@ -127,6 +129,11 @@ class Batch:
 
     def quick_print(self, article_id: str) -> str | None:
         return self.probes.get(article_id, (None, None, None))[2]
+
+    def probe_age(self, article_id: str) -> timedelta | None:
+        """How long ago the article's container, fingerprint or quick print last changed."""
+        updated = self.probes_updated.get(article_id)
+        return self.now - updated if updated is not None else None
 
     def set_quick_print(self, article_id: str, quick_print: str) -> None:
         """A newer quick print of the same region (taken where the region fingerprint matched)."""

@@ -4,15 +4,16 @@ A page whose boilerplate rotates (ads, counters, nonces, an in-body "Read also: 
 bytes on every re-check, so the digest cannot prove it unchanged; the region fingerprint
 (probe.py) can, but costs a worker round trip, a decode and an lxml parse: ~10 ms a real page,
 twice a byte-identical re-check's whole cost. The quick print is read with lexbor (selectolax) in
-~1 ms, in the crawl process, and only ever says "unchanged": anything else goes to the worker as
+~1.6 ms, in the crawl process, and only ever says "unchanged": anything else goes to the worker as
 before. It is made of
 
 - a digest of everything a compared field (headlines, byline, lead) or a fetch's dates are read
   from, each taken whole, more than the extractor reads (every <title> and <h1>, every <meta> but
-  per-request tokens, every JSON-LD block, <link rel=canonical>, every element whose markup
-  names an author or byline as trafilatura's author expressions do and more, standfirst
-  elements, date markup, the Content-Type), so a change in any of them changes the digest;
-- the lines of the body's region (the container signature), split and hidden as the region
+  per-request tokens, every JSON-LD and settings JSON block, <link rel=canonical>, every element
+  whose markup names an author or byline as trafilatura's author expressions do and more,
+  standfirst elements, date markup, the Content-Type), so a change in any of them changes it;
+- the text of those elements and the lines of the body's region (the fingerprint's region: the
+  container, or the container widened, see probe.widened), split and hidden as the region
   fingerprint's are (printlines.py): each a key, so noise learned later still hides a teaser.
 
 It is taken in the worker, from the same bytes as a full extraction or a matching fingerprint,
