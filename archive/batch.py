@@ -8,7 +8,7 @@ article rows in bulk leaves per-fetch SQL only for what is rare (a new version, 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from . import frontier, noise
 
@@ -129,11 +129,6 @@ class Batch:
 
     def quick_print(self, article_id: str) -> str | None:
         return self.probes.get(article_id, (None, None, None))[2]
-
-    def probe_age(self, article_id: str) -> timedelta | None:
-        """How long ago the article's container, fingerprint or quick print last changed."""
-        updated = self.probes_updated.get(article_id)
-        return self.now - updated if updated is not None else None
 
     def set_quick_print(self, article_id: str, quick_print: str) -> None:
         """A newer quick print of the same region (taken where the region fingerprint matched)."""

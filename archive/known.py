@@ -2,7 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+# A stored quick print the page no longer matches is replaced by a matching probe's at most this
+# often: what made it differ (a time stamped in JSON-LD, a box rotating inside an author element)
+# differs on every response, and rewriting ~1.7 KB on every re-check would cost what the print
+# saves; but a print stored before a site changed its template must not cost a probe for good.
+QUICK_PRINT_REFRESH = timedelta(days=1)
+
+
+def quick_print_due(stored: str | None, updated_at: datetime | None, now: datetime) -> bool:
+    """Whether a matching probe's quick print replaces the stored one (see QUICK_PRINT_REFRESH):
+    the archive decides with it, and the crawler asks a worker for a print only then."""
+    return stored is None or updated_at is None or now - updated_at >= QUICK_PRINT_REFRESH
 
 
 @dataclass
@@ -24,6 +36,7 @@ class KnownArticle:
     body_container: str | None = None            # where the body was found last time
     probe_hash: str | None = None                # and that region's fingerprint
     quick_print: str | None = None               # the page's quick print (crawler/extraction/quickprint.py)
+    probe_updated: datetime | None = None        # when any of those three last changed
     noise: frozenset[str] = frozenset()          # labels seen rotating on this very article
     payload_warc: tuple[str, int] | None = None  # the latest WARC record of the current payload (revisit target)
 

@@ -222,7 +222,7 @@ class Archive:
             where.append("next_check IS NOT NULL AND next_check <= ?")
             params.append(due_before or utcnow())
         sql = f"""SELECT article_id, url, status, versions, etag, last_modified, payload_digest, next_check,
-                         last_checked, publisher_modified, p.body_container, p.probe_hash, p.quick_print,
+                         last_checked, publisher_modified, p.body_container, p.probe_hash, p.quick_print, p.updated_at,
                          (SELECT arg_max([f.warc_file, f.warc_offset::VARCHAR], f.fetch_id) FROM fetches f
                            WHERE f.article_id = articles.article_id AND f.payload_digest = articles.payload_digest
                              AND f.warc_file IS NOT NULL) AS payload_warc
@@ -233,9 +233,10 @@ class Archive:
         with self.reading() as con:
             rows = con.execute(sql, params).fetchall()
             out = [KnownArticle(aid, aid.split(":", 1)[1], url, status, versions, etag, lm, digest, nxt, last, pub,
-                                body_container=box, probe_hash=probe, quick_print=quick,
+                                body_container=box, probe_hash=probe, quick_print=quick, probe_updated=updated,
                                 payload_warc=(pw[0], int(pw[1])) if pw else None)
-                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub, box, probe, quick, pw in rows]
+                   for aid, url, status, versions, etag, lm, digest, nxt, last, pub, box, probe, quick, updated, pw
+                   in rows]
             if with_latest:
                 attach_latest(con, [a for a in out if a.versions])
                 by_id = {a.article_id: a for a in out}

@@ -13,6 +13,7 @@ from typing import Callable
 
 from . import noise, normalize, revision
 from .batch import Batch
+from .known import quick_print_due
 from .noise import Noise
 from .records import FetchResult
 from .snapshot import QUALITY_ERROR, Snapshot
@@ -161,7 +162,8 @@ def _decide(batch: Batch, r: FetchResult, art: dict) -> Decision:
     snap = r.snapshot
     if snap is not None and snap.probe_only:
         if art["versions"] and snap.probe_hash and snap.probe_hash == batch.probe_hash(r.article_id):
-            if snap.quick_print and _quick_print_wanted(batch, r.article_id):
+            if snap.quick_print and quick_print_due(batch.quick_print(r.article_id),
+                                                    batch.probes_updated.get(r.article_id), batch.now):
                 batch.set_quick_print(r.article_id, snap.quick_print)
             return Decision("unchanged", art["versions"], "live")      # the body's region is unchanged
         r.error = "region fingerprint differs but the page was not extracted"
@@ -309,18 +311,6 @@ def _update_article(batch: Batch, r, aid, art, d: Decision, changed, fetch_id, n
             art.update(page_published_at=None if snap.published_found else snap.published_at,
                        page_modified_at=snap.modified_at)
             batch.set_probe(art["article_id"], snap.body_container, snap.probe_hash, snap.quick_print)
-
-
-# A stored quick print the page no longer matches is replaced by a matching probe's at most this
-# often: what made it differ (a time stamped in JSON-LD, a box rotating inside an author element)
-# differs on every response, and rewriting ~1.7 KB on every re-check would cost what the print
-# saves; but a print stored before a site changed its template must not cost a probe for good.
-QUICK_PRINT_REFRESH = timedelta(days=1)
-
-
-def _quick_print_wanted(batch: Batch, article_id: str) -> bool:
-    age = batch.probe_age(article_id)
-    return batch.quick_print(article_id) is None or age is None or age >= QUICK_PRINT_REFRESH
 
 
 def _since(then: datetime | None, now: datetime) -> str:

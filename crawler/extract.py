@@ -25,8 +25,8 @@ from .extraction.dom import DropSelectorError, drop_elements, parse_html, valida
 from .extraction.headline import choose_headline, headline_candidates, site_names
 from .extraction.pagemeta import read_page_meta
 from .extraction import quickprint
-from .extraction.printlines import region_of, with_region
-from .extraction.probe import fingerprint, region, same_revision, widened
+from .extraction.printlines import region_of, same_revision, with_region
+from .extraction.probe import fingerprint, region, widened
 from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
@@ -63,6 +63,7 @@ def extract(
     container: str | None = None,
     timezone: str | None = None,
     flash: bool = False,
+    quick_print: bool = True,
 ) -> Snapshot:
     """Extract one fetched page.
 
@@ -75,8 +76,10 @@ def extract(
     source's body usually is (a hint: used when it holds the body on this page); timezone: the IANA
     zone the source's pages mean when they state a time without an offset (the seed's
     `[article] timezone`); flash: a one-sentence flash may pass the quality gate (a first
-    capture, or an article whose versions are flashes: crawler/extraction/quality.py). Never
-    raises on bad bytes; raises DropSelectorError for an invalid selector.
+    capture, or an article whose versions are flashes: crawler/extraction/quality.py);
+    quick_print: whether a matching probe also takes the page's quick print (the archive keeps a
+    probe's at most once a day: archive.known.quick_print_due; a full extraction always takes
+    one). Never raises on bad bytes; raises DropSelectorError for an invalid selector.
     """
     html = decode_html(body_bytes or b"", headers)
     tree = parse_html(html)
@@ -101,7 +104,7 @@ def extract(
                             canonical_url=canonical, extractor=extractor_id(drop, timezone), body_container=probe[0],
                             probe_hash=probe[1], probe_only=True,
                             quick_print=_quick(body_bytes, headers, signature, lines, candidates, lead, byline,
-                                               stated, canonical, timezone))
+                                               stated, canonical, timezone) if quick_print else None)
     title = choose_headline(candidates, site_names(page, url))
 
     found = body.body_text(tree, url, container)

@@ -173,25 +173,25 @@ def _die_if_told(body: bytes) -> None:
 
 
 def _extract(body: bytes, url: str, headers: dict, drop: tuple, noise: Noise, probe, container, timezone,
-             flash=False) -> Snapshot:
+             flash=False, quick_print=True) -> Snapshot:
     if _kill is not None:
         _die_if_told(body)
     from crawler.extract import extract
     return extract(body, url, headers, drop, noise=noise, probe=probe, container=container, timezone=timezone,
-                   flash=flash)
+                   flash=flash, quick_print=quick_print)
 
 
 async def extract_async(body: bytes, url: str, headers: dict, drop: tuple, workers: int = 0, *,
                         noise: Noise = Noise(), probe: tuple[str | None, str] | None = None,
                         container: str | None = None, timezone: str | None = None,
-                        flash: bool = False) -> Snapshot:
+                        flash: bool = False, quick_print: bool = True) -> Snapshot:
     """`crawler.extract.extract` in a worker process (see there for noise, probe, container,
-    timezone, flash).
+    timezone, flash, quick_print).
 
     Raises ExtractionFailed when the page's worker died and died again when the page was retried
     alone; exceptions raised by `extract` itself come through unchanged."""
     loop = asyncio.get_running_loop()
-    args = (_extract, body, url, headers, tuple(drop), noise, probe, container, timezone, flash)
+    args = (_extract, body, url, headers, tuple(drop), noise, probe, container, timezone, flash, quick_print)
     pool, generation = _get_pool(workers)
     slots = _per_loop(_slots, lambda: asyncio.Semaphore(2 * _workers))
     async with slots:

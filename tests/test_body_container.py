@@ -16,6 +16,7 @@ import pytest
 from crawler.extraction import body
 from crawler.extraction.body import BodyText, body_text, merge_lines, trafilatura_text
 from crawler.extraction.container import (
+    Block,
     find_container,
     matches,
     paragraphs_in,
@@ -168,12 +169,12 @@ def test_region_lines_see_every_visible_change_but_not_hidden_ones():
 def test_merge_does_not_repeat_lines_trafilatura_split_joined_or_prefixed():
     kept = ["- First item of the list", "Paragraph one. Paragraph two, joined by trafilatura.",
             "A long paragraph that trafilatura", "split into two lines here."]
-    blocks = [("First item of the list", "ul"),
-              ("Paragraph one.", ""),
-              ("Paragraph two, joined by trafilatura.", ""),
-              ("A new paragraph trafilatura dropped from the story entirely.", ""),
-              ("A long paragraph that trafilatura split into two lines here.", ""),
-              ("Teaser in a box of its own that is not where the story is.", "div.box")]
+    blocks = [Block("First item of the list", "ul"),
+              Block("Paragraph one.", ""),
+              Block("Paragraph two, joined by trafilatura.", ""),
+              Block("A new paragraph trafilatura dropped from the story entirely.", ""),
+              Block("A long paragraph that trafilatura split into two lines here.", ""),
+              Block("Teaser in a box of its own that is not where the story is.", "div.box")]
     merged = merge_lines(kept, blocks).split("\n")
     assert merged == [kept[0], kept[1], "A new paragraph trafilatura dropped from the story entirely.",
                       kept[2], kept[3]]

@@ -13,7 +13,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
-from .container import blocks_in, find_container, line_key
+from .container import Block, blocks_in, find_container, line_key
 from .words import word_count
 
 _SPACES = re.compile(r"[^\S\n]+")
@@ -115,18 +115,18 @@ def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     return text
 
 
-def _held(kept: list[str], blocks: Sequence[tuple]) -> float:
+def _held(kept: list[str], blocks: Sequence[Block]) -> float:
     """The share of trafilatura's text (key characters) that the blocks hold."""
-    joined = "".join(line_key(block[0]) for block in blocks)
+    joined = "".join(line_key(block.line) for block in blocks)
     keys = [line_key(line) for line in kept]
     total = sum(len(key) for key in keys)
     return sum(len(key) for key in keys if key and key in joined) / total if total else 0.0
 
 
-def merge_lines(kept: list[str], blocks: Sequence[tuple]) -> str:
+def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     """trafilatura's lines (kept) with the container's paragraphs it lacks, in document order.
 
-    blocks: the container's paragraphs (container.blocks_in: Blocks, or (line, path) pairs).
+    blocks: the container's paragraphs (container.blocks_in).
     A paragraph is already there when its key (alphanumerics, case folded) occurs in the keys of
     the kept lines run together, which covers lines trafilatura joined, split or prefixed (list
     dashes, table bars); or when nearly all its words are there (trafilatura dropped an inline
@@ -142,11 +142,10 @@ def merge_lines(kept: list[str], blocks: Sequence[tuple]) -> str:
     joined = "".join(keys)
     ends = list(accumulate(len(key) for key in keys))        # key offsets -> kept line index
     words = Counter(_TOKENS.findall("\n".join(kept).casefold()))
-    placed: list[tuple[str, str, int]] = []                   # (paragraph, path, anchor or -2)
+    placed: list[tuple[str, str, bool, int]] = []             # (paragraph, path, post, anchor)
     story_paths: set[str] = set()
     position, anchor = 0, -1                                 # search from here; insert after
-    for block in blocks:
-        paragraph, path, post = block[0], block[1], len(block) > 2 and block[2]
+    for paragraph, path, post in blocks:
         key = line_key(paragraph)
         if not key:
             continue

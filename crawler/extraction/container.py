@@ -50,10 +50,7 @@ _IDENT = re.compile(r"^-?[A-Za-z_][A-Za-z_-]*$")
 _TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 _HASHED = re.compile(r"^(?:css|sc|jsx|svelte|emotion|styled)-|-[a-zA-Z]{5,7}$")
 _HASH_SUFFIX = re.compile(r"[a-z][A-Z]|[A-Z]{2}")
-_HIDING_STYLE = HIDING_STYLE
 
-# Elements that start and end a line of text.
-_BLOCKS = BLOCK_TAGS
 # Never text of the body: code, media, controls, page furniture, the headline (a field of its own).
 _SKIP_TAGS = frozenset(
     "script style noscript template iframe object embed svg canvas video audio picture img map "
@@ -287,7 +284,7 @@ def _lines(root: HtmlElement, furniture: bool, held: list | None = None) -> list
             add(element.tail)
             continue
         tag = tag.lower()
-        block = tag in _BLOCKS and element is not root
+        block = tag in BLOCK_TAGS and element is not root
         if event == "start":
             if element is not root and _skip(element, tag, furniture):
                 skipped.add(element)
@@ -332,7 +329,7 @@ def _skip(element: HtmlElement, tag: str, furniture: bool) -> bool:
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
     style = element.get("style")
-    if style and _HIDING_STYLE.search(style):
+    if style and HIDING_STYLE.search(style):
         return True
     if not furniture:
         return False

@@ -24,7 +24,7 @@ from . import metadata
 from .container import line_elements, line_key, region_lines, signature_of
 from .headline import headline_candidates
 from .pagemeta import PageMeta
-from .printlines import entry, same_revision  # noqa: F401  (same_revision: this module's API too)
+from .printlines import entry
 
 
 def region(tree: HtmlElement, signature: str | None) -> list[str]:

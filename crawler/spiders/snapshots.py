@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from archive import revision
+from archive.known import quick_print_due
 from archive.noise import Noise
 from archive.records import FetchResult
 from archive.store import Archive
@@ -45,7 +46,9 @@ class SnapshotSteps:
                                                   self.crawler.settings.getint("WIREWATCH_EXTRACT_WORKERS"),
                                                   noise=self._noise(known), probe=probe,
                                                   container=self._container_hint(known),
-                                                  timezone=self.seed.timezone, flash=self._flash_may_stand(known))
+                                                  timezone=self.seed.timezone, flash=self._flash_may_stand(known),
+                                                  quick_print=probe is None or quick_print_due(
+                                                      known.quick_print, known.probe_updated, result.fetched_at))
         except ExtractionFailed as exc:   # its worker died twice, the second time on this page alone
             result.error = f"extraction failed: {exc.reason}"
             return                        # an `error` fetch; the response still goes to WARC
