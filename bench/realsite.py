@@ -40,9 +40,18 @@ MODES = ("plain", "rotating", "frozen")
 LASTMOD = "2026-11-20T08:00:00+00:00"
 
 
-def _find(raw: bytes, pattern: bytes, start: int = 0, end: bool = False) -> int | None:
-    m = re.compile(pattern, re.I).search(raw, start)
-    return None if m is None else (m.end() if end else m.start())
+_RAW_TEXT = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+
+
+def _find(raw: bytes, pattern: bytes, start: int = 0, end: bool = False,
+          skip: list[tuple[int, int]] = ()) -> int | None:
+    """Where `pattern` first matches from `start` outside the `skip` spans (a page's scripts:
+    "<body>" or "</p>" inside a JSON-LD articleBody is text, not markup, and a real site's ad slot
+    or teaser is never put there)."""
+    for m in re.compile(pattern, re.I).finditer(raw, start):
+        if not any(a <= m.start() < b for a, b in skip):
+            return m.end() if end else m.start()
+    return None
 
 
 class Page:
@@ -51,12 +60,13 @@ class Page:
     def __init__(self, sha: str, raw: bytes, url: str):
         self.sha, self.raw, self.url = sha, raw, url
         n = len(raw)
-        body_end = _find(raw, rb"</body\s*>") or n
-        h1 = _find(raw, rb"<h1[\s>]")
-        after_p = _find(raw, rb"</p\s*>", h1, end=True) if h1 is not None else None
+        scripts = [m.span() for m in _RAW_TEXT.finditer(raw)]
+        body_end = _find(raw, rb"</body\s*>", skip=scripts) or n
+        h1 = _find(raw, rb"<h1[\s>]", skip=scripts)
+        after_p = _find(raw, rb"</p\s*>", h1, end=True, skip=scripts) if h1 is not None else None
         self.points = {
-            "head": _find(raw, rb"</head\s*>") or 0,
-            "body": _find(raw, rb"<body[^>]*>", end=True) or 0,
+            "head": _find(raw, rb"</head\s*>", skip=scripts) or 0,
+            "body": _find(raw, rb"<body[^>]*>", end=True, skip=scripts) or 0,
             "inbody": after_p if after_p is not None and after_p < body_end else body_end,
             "end": body_end,
         }

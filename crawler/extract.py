@@ -92,7 +92,7 @@ def extract(
 
     page = read_page_meta(tree)
     candidates = headline_candidates(tree, page)
-    lead, byline = metadata.lead(tree, page), metadata.byline(tree, page)
+    lead, (byline, markup_byline) = metadata.lead(tree, page), metadata.read_byline(tree, page)
     signature, stored = region_of(probe[1], probe[0]) if probe is not None else (None, None)
     if signature:
         lines = region(tree, signature)
@@ -104,7 +104,7 @@ def extract(
                             canonical_url=canonical, extractor=extractor_id(drop, timezone), body_container=probe[0],
                             probe_hash=probe[1], probe_only=True,
                             quick_print=_quick(body_bytes, headers, signature, lines, candidates, lead, byline,
-                                               stated, canonical, timezone) if quick_print else None)
+                                               stated, canonical, timezone, markup_byline) if quick_print else None)
     title = choose_headline(candidates, site_names(page, url))
 
     found = body.body_text(tree, url, container)
@@ -138,7 +138,7 @@ def extract(
         body_container=found.container,
         probe_hash=probe_hash,
         quick_print=_quick(body_bytes, headers, signature, lines, candidates, lead, byline, (stated, modified),
-                           canonical, timezone) if probe_hash else None,
+                           canonical, timezone, markup_byline) if probe_hash else None,
     )
 
 
@@ -161,9 +161,11 @@ def _print_region(tree, page, container: str | None, text: str, noise: Noise,
 
 def _quick(body_bytes: bytes, headers: Mapping[str, str] | None, signature: str, lines: list[str],
            candidates: dict[str, str], lead: str, byline: str, stated: tuple[str | None, str | None],
-           canonical: str | None, timezone: str | None) -> str | None:
+           canonical: str | None, timezone: str | None, markup_byline: bool) -> str | None:
     """The quick print of this page (crawler/extraction/quickprint.py), when it covers what was
-    read here: the region's lines, every headline place, the byline's names and the lead."""
+    read here: the region's lines, every headline place, the byline's names and the lead; author
+    markup in it only when the byline was read from there (markup_byline)."""
     values = [*candidates.values(), lead, *(byline or "").split("; ")]
     return quickprint.take(body_bytes, quickprint.content_type(headers), signature, region=lines, values=values,
-                           stated=stated, canonical_url=canonical, headlines=dict(candidates), timezone=timezone)
+                           stated=stated, canonical_url=canonical, headlines=dict(candidates), timezone=timezone,
+                           authors=markup_byline)

@@ -41,6 +41,9 @@ class ArchivePipeline:
         self.flush_seconds = s.getfloat("WIREWATCH_FLUSH_SECONDS", 2.0)
         self.max_buffer = s.getint("WIREWATCH_MAX_BUFFER", 5000)
         self.pending: list = []
+        # capture ids of pending results whose journal row could not be written (a full disk):
+        # written from memory by the flush; every other result is written from the journal
+        self._unjournaled: set[str] = set()
         self.signals: list[SignalItem] = []
         self.run_id: int | None = None
         self._lock = asyncio.Lock()
@@ -121,6 +124,7 @@ class ArchivePipeline:
             self.journal.append([(self.run_id, item.result)])
         except OSError as exc:           # a full disk: it stays in memory until the flush
             logger.error("journal append failed (%s): %s kept in memory", exc, item.result.url)
+            self._unjournaled.add(item.result.capture_id)
         try:
             self._write_warc(item)
         except OSError as exc:          # a full disk, permissions: the fetch is recorded without it
@@ -202,13 +206,17 @@ class ArchivePipeline:
             if len(segments) > 1:
                 logger.info("writing %d fetches from %d journal segments (%s)", len(rows), len(segments),
                             ", ".join(p.name for p in segments))
+            # Only results the journal failed to take: a result journaled just before an earlier
+            # flush sealed was written by it, although it reached `pending` only after (`_keep`
+            # runs in a thread), and writing it again counted its outcome twice.
             on_disk = {r.capture_id for _, r in rows}
-            only_here = [r for r in batch if r.capture_id not in on_disk]   # the journal failed
+            only_here = [r for r in batch if r.capture_id in self._unjournaled and r.capture_id not in on_disk]
             rows += [(self.run_id, r) for r in only_here]
             if not rows and not signals:
                 return
             try:
                 await asyncio.to_thread(self._write_fetches, rows)
+                self._unjournaled.difference_update(r.capture_id for r in only_here)
                 await asyncio.to_thread(Journal.remove, segments)
             except Exception as exc:
                 self.pending[:0] = only_here

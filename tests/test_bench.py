@@ -67,6 +67,20 @@ def test_realsite_serves_real_pages_with_rotating_boilerplate():
         assert counts["articles_requested"] == 1 and counts["requests"]["other"] == 1
 
 
+@pytest.mark.skipif(not HAVE_CORPUS, reason="needs ../shared/corpus/article-extraction-benchmark")
+def test_realsite_never_puts_boilerplate_inside_a_script():
+    """"<body>" and "</p>" also occur as text inside scripts (a JSON-LD articleBody on cbsnews.com):
+    boilerplate put there would be a change of structured data, which no real site rotates."""
+    pages = load_corpus()
+    site = RealSite(len(pages), pages=pages)
+    for n, page in enumerate(pages):
+        body = site.render(n, 1)
+        scripts = [m.span() for m in re.finditer(rb"<script\b.*?</script\s*>", body, re.I | re.S)]
+        for marker in (b'<div class="ad-slot"', b'<p class="read-also">', b'<div class="views">'):
+            at = body.index(marker)
+            assert not any(a <= at < b for a, b in scripts), (page.url, marker)
+
+
 @pytest.mark.skipif(not LINUX, reason="/proc and the child subreaper are Linux's")
 def test_run_tree_counts_descendants_that_outlive_their_parent():
     """A grandchild that burns CPU after its parent has exited (as the forkserver and workers of an

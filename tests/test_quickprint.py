@@ -87,6 +87,28 @@ def test_every_place_a_revision_or_a_fetch_is_read_from_changes_the_print(old, n
     assert not same(page(**{old: new}), kept)
 
 
+STATED = page(**{'"headline": "Quake toll rises",': '"headline": "Quake toll rises", "author": {"name": "Anna Petrova"},',
+                 '<div class="byline">': '<div class="byline"><a class="author-more">More by: {more}</a> '})
+
+
+def test_author_markup_is_left_out_only_when_a_statement_names_the_author():
+    """A byline stated in JSON-LD is read from there, never from markup: a box in the author markup
+    that rotates ("More by: …") leaves the print the same, as it leaves the byline the same; the
+    statement changing or going (the byline is then read from markup) changes the print."""
+    def stated(more: str) -> bytes:
+        return STATED.replace(b"{more}", more.encode())
+    kept = stored(stated("Aid arrives"))
+    assert json.loads(kept)["authors"] is False
+    assert extract(stated("Oil jumps"), URL, {}).byline == extract(stated("Aid arrives"), URL, {}).byline
+    assert same(stated("Oil jumps"), kept)
+    assert not same(stated("Aid arrives").replace(b'"name": "Anna Petrova"', b'"name": "Ivan Sidorov"'), kept)
+    assert not same(stated("Aid arrives").replace(b'"author": {"name": "Anna Petrova"},', b""), kept)
+    markup = stored(page(**{'<div class="byline">': '<div class="byline"><a class="author-more">More by: Aid</a> '}))
+    assert json.loads(markup)["authors"] is True
+    assert not same(page(**{'<div class="byline">': '<div class="byline"><a class="author-more">More by: Oil</a> '}),
+                    markup)
+
+
 def test_only_a_teaser_sized_line_can_be_hidden_by_its_label():
     """A print's lines are split by markup, not as the extractor splits the body: a teaser and the
     story's next sentence can run together in one line, and a learned label must not hide it."""
@@ -172,8 +194,8 @@ def test_real_pages_keep_a_print_and_rotation_leaves_it_the_same():
         if snap.quick_print:
             kept += 1
             rotated += same(site.render(n, 1), snap.quick_print)
-    assert kept >= 0.85 * len(pages)          # measured: 168 of 181 (every page with a region fingerprint)
-    assert rotated >= 0.95 * kept             # measured: 166 of 168 (2 pages put the teaser inside JSON-LD)
+    assert kept >= 0.95 * len(pages)          # measured: 178 of 181 (every page with a region fingerprint)
+    assert rotated >= 0.98 * kept             # measured: 177 of 178 (1: a view counter lands in author markup)
 
 
 def _quick_unchanged(proc) -> int:

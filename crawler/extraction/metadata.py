@@ -35,12 +35,19 @@ STANDFIRST_XPATH = (
 # --- byline -----------------------------------------------------------------------------------
 
 def byline(tree: HtmlElement, page: PageMeta) -> str:
-    """Author names, "; "-separated.
+    """Author names, "; "-separated (`read_byline`)."""
+    return read_byline(tree, page)[0]
+
+
+def read_byline(tree: HtmlElement, page: PageMeta) -> tuple[str, bool]:
+    """(author names, "; "-separated; whether author markup was read for them).
 
     The article's JSON-LD `author` names first (the cleanest statement: "Molly Wood" where the
     meta tag says "Condé Nast"), then the chain trafilatura.extract_metadata uses (meta tags,
     JSON-LD, byline markup) minus its htmldate call, which dates.py makes only when needed.
     Names go through trafilatura's normalisation either way ("By ...", e-mail, @handles out).
+    Markup is read only when no statement (meta, JSON-LD, settings JSON) names an author: the
+    quick print leaves it out otherwise (quickprint.py).
     """
     try:
         stated = page.article_value("author")
@@ -50,15 +57,16 @@ def byline(tree: HtmlElement, page: PageMeta) -> str:
             if name and not name.lower().startswith("http"):
                 authors = normalize_authors(authors, name)
         if authors:
-            return clean_text(authors)
+            return clean_text(authors), False
         found = examine_meta(tree)
         if found.author and " " not in found.author:  # as trafilatura: a lone word is no name
             found.author = None
         found = extract_meta_json(tree, found)
-        author = found.author or markup_author(tree)
+        if found.author:
+            return clean_text(found.author), False
+        return clean_text(markup_author(tree) or ""), True
     except Exception:  # a bug in metadata heuristics must not lose the article
-        return ""
-    return clean_text(author or "")
+        return "", True
 
 
 AUTHOR_MAX_LENGTH = 120   # as trafilatura: longer is a paragraph, not a byline
