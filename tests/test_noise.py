@@ -81,6 +81,27 @@ def test_a_teaser_box_costs_no_spurious_version_and_is_learned_on_three_articles
     assert listing["Read also: …"]["learned"] and listing["Read also: …"]["articles"] == 4   # 1, 2, 3 and 4 (Q→R)
 
 
+def test_a_learned_label_never_hides_a_long_labelled_paragraph(archive):
+    """A label learned from rotating teasers ("Note:" in a box of short notes) hides teaser-sized
+    lines only: a paragraph that carries it and is prose ("Note: …", "Correction added …:" on real
+    pages) is compared, and its edit is a version."""
+    def note(text: str) -> str:
+        return BODY + f"\nNote: {text}"
+    for n, key in enumerate("123"):
+        archive.record_batch([check(n, key, note(f"tickets {key} on sale"))])
+        assert archive.record_batch([check(10 + n, key, note("gates open at 6"), note("parking is full"))]) == \
+            [("unchanged", 1)]
+    assert label_key("Note:") in archive.noise("s")
+    long_note = ("the ministry said on Tuesday that 2,800 people had been killed in the attack, and that "
+                 "rescue teams from three regions were still searching the ruins of the market for survivors")
+    archive.record_batch([check(20, "4", note(long_note) + "\nNote: gates open at 6")])
+    assert archive.record_batch([check(30, "4", note(long_note) + "\nNote: parking is full")]) == [("unchanged", 1)]
+    edited = note(long_note.replace("2,800", "3,100")) + "\nNote: parking is full"
+    assert archive.record_batch([check(40, "4", edited, edited)]) == [("changed", 2)]
+    text, noise_lines = rows(archive, "SELECT text, noise_lines FROM versions WHERE article_id = 's:4' AND version = 2")[0]
+    assert "3,100 people" in text and noise_lines == ["Note: parking is full"]
+
+
 def test_a_teaser_repeated_on_three_captures_is_judged_with_the_rotation_its_own_batch_shows(archive):
     """One check's three captures repeat a new teaser (a 110-teaser pool does that 1 time in 110)
     while the same crawl's other checks show the box rotating: judged with what the batch shows,

@@ -13,8 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from archive.noise import Noise, is_teaser_line
-from archive.normalize import label_key, label_of, line_key
+from archive.noise import Noise, teaser_label
+from archive.normalize import label_key, line_key
 
 LINE_KEY = 12                 # hex digits of a line's key kept (48 bits: no collision within a page)
 LABEL_KEY = len("label:") + 12
@@ -59,7 +59,7 @@ def entry(line: str) -> str:
     label: a print's lines are split by markup, not as the extractor splits the body, so a line
     here can be a teaser and the story's next sentence run together (`<p>Read also: <a>…</a>
     Officials said …`), and the label must not hide an edit of that sentence."""
-    label = label_of(line) if is_teaser_line(line) else None
+    label = teaser_label(line)
     return line_key(line)[:LINE_KEY] + ("/" + label_key(label)[:LABEL_KEY] if label else "")
 
 
