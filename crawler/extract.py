@@ -31,10 +31,11 @@ from .extraction.quality import judge, prose_words
 
 # Bump the second number whenever a change here can change a Snapshot for the same bytes: the
 # archive records it with every version, so re-extraction knows what produced what.
-EXTRACTOR_VERSION = 7   # 3: valid UTF-8 wins over a declared single-byte charset; 4: layout tables as
+EXTRACTOR_VERSION = 8   # 3: valid UTF-8 wins over a declared single-byte charset; 4: layout tables as
                         # blocks, the byline from the innermost author element; 5: no one-line retry;
                         # 6: a date found in prose is read in the page's language and English only;
-                        # 7: posts the story embeds (tweets and their attribution) are in the text
+                        # 7: posts the story embeds (tweets and their attribution) are in the text;
+                        # 8: words trafilatura takes out of a kept paragraph are put back
 EXTRACTOR_NAME = f"trafilatura {trafilatura.__version__} / wirewatch-extract {EXTRACTOR_VERSION}"
 
 __all__ = ["EXTRACTOR_NAME", "DropSelectorError", "extract", "extractor_id", "validate_selectors"]

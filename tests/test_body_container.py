@@ -60,6 +60,45 @@ def test_container_merge_keeps_a_story_paragraph_trafilatura_drops():
     assert sorted(wanted, key=lines.index) == wanted
 
 
+CBS_RUDOLPH = ("https://www.cbssports.com/nfl/news/browns-player-on-mason-rudolphs-role-in-fight-with-myles-garrett"
+               "-he-asked-for-it/")
+
+
+@needs_corpus
+def test_words_trafilatura_takes_out_of_a_kept_paragraph_are_put_back():
+    """trafilatura's precision pass drops `<span class="link">` inside a paragraph it keeps: on
+    cbssports.com the sentence's news went ("has reported that for his role in the fight"), and an
+    edit of it would have been invisible. The container's paragraph stands in its place."""
+    html, truth = _real(CBS_RUDOLPH)
+    sentence = "has reported that the NFL will fine Rudolph for his role in the fight"
+    assert sentence in truth
+    assert sentence not in trafilatura_text(parse_html(html), CBS_RUDOLPH)
+    text = body_text(parse_html(html), CBS_RUDOLPH).text
+    assert sentence in text and "decided to move the teams' Week 13 rematch in Pittsburgh" in text
+    assert "has reported that for his role" not in text
+
+
+def test_a_kept_line_missing_an_inline_element_is_replaced_in_place_never_with_furniture():
+    story = ["The ministry said 2,800 people were killed when the quake struck the coastal region.",
+             "Rescue teams worked through the night to reach the villages cut off by landslides.",
+             "The government declared three days of national mourning and promised aid."]
+    blocks = [Block(line, "div.story", False) for line in
+              [story[0], story[1].replace("through the night ", "through the night, officials said, "), story[2]]]
+    kept = [story[0], story[1], story[2]]
+    assert merge_lines(kept, blocks).split("\n") == [story[0], blocks[1].line, story[2]]
+    # a list item keeps trafilatura's dash
+    assert merge_lines(["- " + story[0], story[1], story[2]],
+                       [Block(story[0] + " Officials said so.", "div.story", False),
+                        Block(story[1], "div.story", False)]).split("\n")[0] == "- " + story[0] + " Officials said so."
+    # an inline promotion trafilatura takes out stays out: the container's reading skips furniture
+    page = ("<html><body><article><div class='story'>" + "".join(f"<p>{line}</p>" for line in story[:2])
+            + "<p>The government declared three days <span class='link promo'>Shop the sale now</span> of national "
+              "mourning and promised aid.</p></div></article></body></html>")
+    assert "mourning" in trafilatura_text(parse_html(page), "http://x/a")
+    assert "Shop the sale" not in trafilatura_text(parse_html(page), "http://x/a")
+    assert "Shop the sale" not in body_text(parse_html(page), "http://x/a", "article > div.story").text
+
+
 @needs_corpus
 def test_signature_holds_across_two_pages_of_one_template():
     first, _ = _real(WIRED_INSTAGRAM)

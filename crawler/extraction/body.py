@@ -40,6 +40,10 @@ MIN_STORY_KEY = 30
 DATELINE_MAX_WORDS = 12
 _DATEISH = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}:\d\d\b")
 _TOKENS = re.compile(r"\w+")
+# A kept line that holds this share of a container paragraph's words, in order, is that paragraph
+# with an inline element taken out.
+FULLER_SHARE = 0.5
+_PREFIX = re.compile(r"^(?:[-*•|]\s+)?")          # trafilatura's list dash or table bar
 
 
 class BodyText(str):
@@ -129,8 +133,11 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     blocks: the container's paragraphs (container.blocks_in).
     A paragraph is already there when its key (alphanumerics, case folded) occurs in the keys of
     the kept lines run together, which covers lines trafilatura joined, split or prefixed (list
-    dashes, table bars); or when nearly all its words are there (trafilatura dropped an inline
-    element). A missing paragraph is added only where the story's paragraphs are: when its
+    dashes, table bars); or when nearly all its words are there. When they are there because one
+    kept line is that paragraph with words taken out (trafilatura's precision pass drops inline
+    elements whose class or style it reads as chrome: a `<span class="link">` around "the NFL will
+    fine Rudolph" left "has reported that for his role in the fight"), the container's paragraph
+    replaces that line, where the story's paragraphs are (`_fuller`). A missing paragraph is added only where the story's paragraphs are: when its
     parent path is that of a paragraph trafilatura kept (a sibling of the story's paragraphs, or
     of those in another chunk of the body), not in a box of its own (teasers, galleries, date
     lines); and when it has MIN_ADDED_WORDS words. It goes right after the kept line that holds
@@ -143,6 +150,7 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     ends = list(accumulate(len(key) for key in keys))        # key offsets -> kept line index
     words = Counter(_TOKENS.findall("\n".join(kept).casefold()))
     placed: list[tuple[str, str, bool, int]] = []             # (paragraph, path, post, anchor)
+    fuller: list[tuple[int, str, str]] = []                   # (kept line index, paragraph, path)
     story_paths: set[str] = set()
     position, anchor = 0, -1                                 # search from here; insert after
     for paragraph, path, post in blocks:
@@ -160,8 +168,16 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
             continue
         tokens = Counter(_TOKENS.findall(paragraph.casefold()))
         if sum((tokens & words).values()) >= COVERED_SHARE * sum(tokens.values()):
+            line = _fuller(paragraph, kept, max(anchor, 0))
+            if line is not None:
+                fuller.append((line, paragraph, path))
             continue
         placed.append((paragraph, path, post, anchor))
+    kept = list(kept)
+    for line, paragraph, path in fuller:
+        if path in story_paths:
+            prefix = _PREFIX.match(kept[line]).group()
+            kept[line] = paragraph if paragraph.startswith(prefix) else prefix + paragraph
     inserts: dict[int, list[str]] = {}
     seen: set[str] = set(keys)
     for paragraph, path, post, after in placed:
@@ -179,6 +195,23 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
         out.append(line)
         out.extend(inserts.get(index, []))
     return "\n".join(out)
+
+
+def _fuller(paragraph: str, kept: list[str], near: int) -> int | None:
+    """The index of the kept line that is `paragraph` with words taken out: its words, in order,
+    are most of the paragraph's (FULLER_SHARE) and not all of them. Searched outward from `near`
+    (the line that holds the paragraph before it)."""
+    want = _TOKENS.findall(paragraph.casefold())
+    for i in sorted(range(len(kept)), key=lambda i: abs(i - near)):
+        have = _TOKENS.findall(kept[i].casefold())
+        if FULLER_SHARE * len(want) <= len(have) < len(want) and _in_order(have, want):
+            return i
+    return None
+
+
+def _in_order(part: list[str], whole: list[str]) -> bool:
+    rest = iter(whole)
+    return all(token in rest for token in part)
 
 
 def _is_dateline(line: str) -> bool:
