@@ -86,6 +86,9 @@ def test_a_kept_line_missing_an_inline_element_is_replaced_in_place_never_with_f
               [story[0], story[1].replace("through the night ", "through the night, officials said, "), story[2]]]
     kept = [story[0], story[1], story[2]]
     assert merge_lines(kept, blocks).split("\n") == [story[0], blocks[1].line, story[2]]
+    # a line that is a paragraph of its own is never taken for a shorter copy of another one
+    summary = Block(story[1].replace("through the night ", "through the night, as officials said, "), "div.story", False)
+    assert merge_lines(kept, [Block(line, "div.story", False) for line in story] + [summary]).split("\n")[:3] == story
     # a list item keeps trafilatura's dash
     assert merge_lines(["- " + story[0], story[1], story[2]],
                        [Block(story[0] + " Officials said so.", "div.story", False),

@@ -137,8 +137,9 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     kept line is that paragraph with words taken out (trafilatura's precision pass drops inline
     elements whose class or style it reads as chrome: a `<span class="link">` around "the NFL will
     fine Rudolph" left "has reported that for his role in the fight"), the container's paragraph
-    replaces that line, where the story's paragraphs are (`_fuller`). A missing paragraph is added only where the story's paragraphs are: when its
-    parent path is that of a paragraph trafilatura kept (a sibling of the story's paragraphs, or
+    replaces that line, where the story's paragraphs are (`_fuller`: a line that is a paragraph of
+    its own is never replaced). A missing paragraph is added only where the story's paragraphs
+    are: when its parent path is that of a paragraph trafilatura kept (a sibling of the story's paragraphs, or
     of those in another chunk of the body), not in a box of its own (teasers, galleries, date
     lines); and when it has MIN_ADDED_WORDS words. It goes right after the kept line that holds
     the paragraph before it (before the first kept line when none does). A paragraph of a post
@@ -152,9 +153,9 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     placed: list[tuple[str, str, bool, int]] = []             # (paragraph, path, post, anchor)
     fuller: list[tuple[int, str, str]] = []                   # (kept line index, paragraph, path)
     story_paths: set[str] = set()
+    block_keys = [line_key(block.line) for block in blocks]
     position, anchor = 0, -1                                 # search from here; insert after
-    for paragraph, path, post in blocks:
-        key = line_key(paragraph)
+    for (paragraph, path, post), key in zip(blocks, block_keys):
         if not key:
             continue
         at = joined.find(key, position)
@@ -169,13 +170,15 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
         tokens = Counter(_TOKENS.findall(paragraph.casefold()))
         if sum((tokens & words).values()) >= COVERED_SHARE * sum(tokens.values()):
             line = _fuller(paragraph, kept, max(anchor, 0))
-            if line is not None:
+            if line is not None and not any(keys[line] in other for other in block_keys if other != key):
                 fuller.append((line, paragraph, path))
             continue
         placed.append((paragraph, path, post, anchor))
     kept = list(kept)
+    replaced: set[int] = set()
     for line, paragraph, path in fuller:
-        if path in story_paths:
+        if path in story_paths and line not in replaced:
+            replaced.add(line)
             prefix = _PREFIX.match(kept[line]).group()
             kept[line] = paragraph if paragraph.startswith(prefix) else prefix + paragraph
     inserts: dict[int, list[str]] = {}
