@@ -17,7 +17,7 @@ import tantivy
 
 from archive.db import ArchiveError
 from search.analysis import CJK_CHAR, LANGUAGES, language_field, terms, terms_with_spans
-from search.index import SCHEMA, SearchIndex, article_hash
+from search.index import SCHEMA, SearchIndex
 
 CANDIDATE_HITS = 5000        # best-scoring versions looked at to choose the articles shown
 VERSIONS_PER_ARTICLE = 10000
