@@ -54,6 +54,8 @@ class Batch:
                 f"""SELECT article_id, {', '.join(VERSION_CONTENT)} FROM versions
                     WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
             self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
+        for article_id, art in self.articles.items():
+            self._follow_history(art, article_id)
         # where each article's body was found and that region's fingerprint: written only when changed
         # and the page's quick print (crawler/extraction/quickprint.py)
         self.probes: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -99,8 +101,22 @@ class Batch:
             self.articles[article_id] = dict.fromkeys(ARTICLE_COLUMNS) | {
                 "article_id": article_id, "source": source, "url": url, "first_seen": now, "status": "pending",
                 "status_since": now, "versions": 0, "unchanged_checks": 0}
+            self._follow_history(self.articles[article_id], article_id)
         self.touched.add(article_id)
         return self.articles[article_id]
+
+    def _follow_history(self, art: dict, article_id: str) -> None:
+        """The article's state row brought up to its history. A shared archive commits history
+        before state (archive/shared.py): a writer killed between the two leaves versions the row
+        does not count, and the next edit would be numbered again (two "version 2" rows), an
+        unchanged check recorded against the older version. The row counts what history holds."""
+        rows = self.versions.get(article_id)
+        if not rows or (art["versions"] or 0) >= rows[0]["version"]:
+            return
+        art["versions"] = rows[0]["version"]
+        art["last_changed"] = datetime.fromisoformat(rows[0]["captured_at"])
+        if art["status"] in ("pending", "error"):
+            art["status"] = "live"
 
     def add_fetch(self, values: dict) -> int:
         if self._shared_ids:

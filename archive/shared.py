@@ -15,7 +15,8 @@ definition; the tables here are derived from it), split by how they are written:
 A DuckDB transaction may write to one attached database only, so a write (Archive.writing) is two
 transactions, committed history first: a worker killed between the two leaves history written and
 the article still due, and the next check compares with that history — nothing is lost and no edit
-is recorded twice. Statements are routed to the right transaction by the table they write.
+is recorded twice. The next write of the article brings its state row up to that history (its
+version count, last change: archive/batch.py), so no version number is given twice. Statements are routed to the right transaction by the table they write.
 Versions are rows, never DuckLake time travel: maintenance expires old snapshots.
 """
 from __future__ import annotations

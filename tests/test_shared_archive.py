@@ -180,3 +180,37 @@ def test_one_capture_written_by_two_writers_at_once_is_archived_once(pg, shared_
         fetches, captures = con.execute("SELECT count(*), count(DISTINCT capture_id) FROM fetches").fetchone()
         versions = con.execute("SELECT count(*) FROM versions").fetchone()[0]
     assert (fetches, captures, versions) == (20, 20, 20)
+
+
+def test_a_writer_killed_between_history_and_state_commits_numbers_no_version_twice(pg, shared_env, monkeypatch):
+    """History commits first (archive/shared.py). A writer killed after it and before the state
+    commit left the article's row counting one version less: the next unchanged check was
+    recorded against the older version, and the next edit got the same number as the one history
+    already held (found by the three-worker test in a fresh-clone CI run: 'versions' stayed 1)."""
+    from archive import shared
+    from archive.store import Archive
+    from archive.writer import default_schedule
+    from test_archive import BODY, fetch, snap
+    url = pg.create_database("killed_between")
+    archive = Archive(url)
+    archive.ensure()
+    assert archive.record_batch([fetch(0, snapshot=snap())]) == [("new", 1)]
+
+    def killed(self):
+        self.lake.execute("COMMIT")
+        self.history_committed = True
+        raise RuntimeError("killed before the state commit")
+    monkeypatch.setattr(shared.RoutedWrite, "commit", killed)
+    edited = BODY.replace("2,800", "3,000")
+    with pytest.raises(RuntimeError):
+        archive._record_once([fetch(10, snapshot=snap(text=edited))], None, default_schedule)
+    monkeypatch.undo()
+    with archive.reading() as con:
+        assert con.execute("SELECT max(version) FROM versions").fetchone() == (2,)
+        assert con.execute("SELECT versions FROM articles").fetchone() == (1,)      # the state row behind
+
+    assert archive.record_batch([fetch(20, snapshot=snap(text=edited))]) == [("unchanged", 2)]
+    assert archive.record_batch([fetch(30, snapshot=snap(text=edited.replace("3,000", "3,100")))]) == [("changed", 3)]
+    with archive.reading() as con:
+        assert con.execute("SELECT version FROM versions ORDER BY version").fetchall() == [(1,), (2,), (3,)]
+        assert con.execute("SELECT versions FROM articles").fetchone() == (3,)
