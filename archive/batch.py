@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from . import frontier, noise
+from . import frontier, noise, versionlog
 
 ARTICLE_COLUMNS = ("article_id", "source", "url", "first_seen", "last_checked", "last_changed", "next_check",
                    "status", "status_since", "versions", "unchanged_checks", "publisher_modified", "etag",
@@ -54,6 +54,7 @@ class Batch:
                 f"""SELECT article_id, {', '.join(VERSION_CONTENT)} FROM versions
                     WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, version DESC""", [ids]).fetchall():
             self.versions[row[0]].append(_version_dict(dict(zip(VERSION_CONTENT, row[1:]))))
+        self._caught_up: dict[str, list[int]] = {}     # versions history holds and state did not count
         for article_id, art in self.articles.items():
             self._follow_history(art, article_id)
         # where each article's body was found and that region's fingerprint: written only when changed
@@ -109,10 +110,14 @@ class Batch:
         """The article's state row brought up to its history. A shared archive commits history
         before state (archive/shared.py): a writer killed between the two leaves versions the row
         does not count, and the next edit would be numbered again (two "version 2" rows), an
-        unchanged check recorded against the older version. The row counts what history holds."""
+        unchanged check recorded against the older version. The row counts what history holds,
+        and those versions go to the version log with it (`flush`): its followers (the search index,
+        notifications) would never have seen them."""
         rows = self.versions.get(article_id)
         if not rows or (art["versions"] or 0) >= rows[0]["version"]:
             return
+        self._caught_up[article_id] = [row["version"] for row in reversed(rows)
+                                       if row["version"] > (art["versions"] or 0)]
         art["versions"] = rows[0]["version"]
         art["last_changed"] = datetime.fromisoformat(rows[0]["captured_at"])
         if art["status"] in ("pending", "error"):
@@ -163,6 +168,8 @@ class Batch:
         for table, rows in self.change_rows.items():
             insert_rows(self.con, table, None, rows)
         self.change_rows = {}
+        versionlog.append(self.con, [(a, v) for a in sorted(self.touched) for v in self._caught_up.pop(a, [])],
+                          self.now)
         rows = [tuple(self.articles[a][c] for c in ARTICLE_COLUMNS) for a in sorted(self.touched)]
         insert_rows(self.con, "articles", ARTICLE_COLUMNS, rows, verb="INSERT OR REPLACE")
         insert_rows(self.con, "article_probes", ("article_id", "body_container", "probe_hash", "quick_print", "updated_at"),

@@ -185,8 +185,9 @@ def test_one_capture_written_by_two_writers_at_once_is_archived_once(pg, shared_
 def test_a_writer_killed_between_history_and_state_commits_numbers_no_version_twice(pg, shared_env, monkeypatch):
     """History commits first (archive/shared.py). A writer killed after it and before the state
     commit left the article's row counting one version less: the next unchanged check was
-    recorded against the older version, and the next edit got the same number as the one history
-    already held (found by the three-worker test in a fresh-clone CI run: 'versions' stayed 1)."""
+    recorded against the older version, the next edit got the same number as the one history
+    already held, and the version never reached the version log, so search and notifications
+    never saw it (found by the three-worker test in a fresh-clone CI run: 'versions' stayed 1)."""
     from archive import shared
     from archive.store import Archive
     from archive.writer import default_schedule
@@ -209,8 +210,13 @@ def test_a_writer_killed_between_history_and_state_commits_numbers_no_version_tw
         assert con.execute("SELECT max(version) FROM versions").fetchone() == (2,)
         assert con.execute("SELECT versions FROM articles").fetchone() == (1,)      # the state row behind
 
+    with archive.reading() as con:
+        assert con.execute("SELECT version FROM version_log").fetchall() == [(1,)]   # no follower saw it
     assert archive.record_batch([fetch(20, snapshot=snap(text=edited))]) == [("unchanged", 2)]
+    with archive.reading() as con:      # indexed and notified now, once
+        assert con.execute("SELECT version FROM version_log ORDER BY seq").fetchall() == [(1,), (2,)]
     assert archive.record_batch([fetch(30, snapshot=snap(text=edited.replace("3,000", "3,100")))]) == [("changed", 3)]
     with archive.reading() as con:
         assert con.execute("SELECT version FROM versions ORDER BY version").fetchall() == [(1,), (2,), (3,)]
         assert con.execute("SELECT versions FROM articles").fetchone() == (3,)
+        assert con.execute("SELECT version FROM version_log ORDER BY seq").fetchall() == [(1,), (2,), (3,)]
