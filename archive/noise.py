@@ -9,9 +9,9 @@ real edits on every article of the source:
   gone in the next, seconds later (a confirmation fetch) — a line that came and stayed may be a
   paragraph just added, and is no evidence; a label ("Read also:") rotated when one teaser-sized
   line with it was replaced by another between such captures. A learned label hides teaser-sized
-  lines only (`teaser_label`): a long labelled line is prose whose edits must show. A labelled line *repeated* when the very same
-  line shows in the first capture of two different articles of the source (a teaser pool):
-  evidence for its label on both. First captures only: a correction wire desks add with the same
+  lines only (`teaser_label`): a long labelled line is prose whose edits must show. A labelled
+  line *repeated* when the very same line shows in the first capture of two different articles
+  of the source (a teaser pool): evidence for its label on both. First captures only: a correction wire desks add with the same
   words to several stories arrives in later versions, and must stay an edit.
 - A line or label is noise for the whole source only once it has evidence on ARTICLES_NEEDED
   distinct articles. A paragraph a publisher adds to one article and keeps can never get there:
@@ -131,8 +131,9 @@ def teaser_lines(text: str | None) -> dict[str, tuple[str, str]]:
     pool repeated across articles looks like."""
     out = {}
     for line in normalize_text(text).split("\n"):
-        if is_teaser_line(line):
-            out[line_key(line)] = (label_of(line), line)
+        label = teaser_label(line)
+        if label is not None:
+            out[line_key(line)] = (label, line)
     return out
 
 

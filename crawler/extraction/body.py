@@ -139,9 +139,9 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     fine Rudolph" left "has reported that for his role in the fight"), the container's paragraph
     replaces that line, where the story's paragraphs are (`_fuller`: a line that is a paragraph of
     its own is never replaced). A missing paragraph is added only where the story's paragraphs
-    are: when its parent path is that of a paragraph trafilatura kept (a sibling of the story's paragraphs, or
-    of those in another chunk of the body), not in a box of its own (teasers, galleries, date
-    lines); and when it has MIN_ADDED_WORDS words. It goes right after the kept line that holds
+    are: when its parent path is that of a paragraph trafilatura kept (a sibling of the story's
+    paragraphs, or of those in another chunk of the body), not in a box of its own (teasers,
+    galleries, date lines); and when it has MIN_ADDED_WORDS words. It goes right after the kept line that holds
     the paragraph before it (before the first kept line when none does). A paragraph of a post
     the story embeds (a Block with `post`: a quoted tweet and its attribution line) is added
     wherever it sits and whatever it states: it is what the story quotes.
@@ -152,6 +152,7 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     words = Counter(_TOKENS.findall("\n".join(kept).casefold()))
     placed: list[tuple[str, str, bool, int]] = []             # (paragraph, path, post, anchor)
     fuller: list[tuple[int, str, str]] = []                   # (kept line index, paragraph, path)
+    kept_tokens: list[list[str]] = []                         # each kept line's words, read once
     story_paths: set[str] = set()
     block_keys = [line_key(block.line) for block in blocks]
     position, anchor = 0, -1                                 # search from here; insert after
@@ -169,7 +170,8 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
             continue
         tokens = Counter(_TOKENS.findall(paragraph.casefold()))
         if sum((tokens & words).values()) >= COVERED_SHARE * sum(tokens.values()):
-            line = _fuller(paragraph, kept, max(anchor, 0))
+            kept_tokens = kept_tokens or [_TOKENS.findall(line.casefold()) for line in kept]
+            line = _fuller(paragraph, kept_tokens, max(anchor, 0))
             if line is not None and not any(keys[line] in other for other in block_keys if other != key):
                 fuller.append((line, paragraph, path))
             continue
@@ -200,13 +202,13 @@ def merge_lines(kept: list[str], blocks: Sequence[Block]) -> str:
     return "\n".join(out)
 
 
-def _fuller(paragraph: str, kept: list[str], near: int) -> int | None:
-    """The index of the kept line that is `paragraph` with words taken out: its words, in order,
-    are most of the paragraph's (FULLER_SHARE) and not all of them. Searched outward from `near`
-    (the line that holds the paragraph before it)."""
+def _fuller(paragraph: str, kept_tokens: list[list[str]], near: int) -> int | None:
+    """The index of the kept line (given as its words) that is `paragraph` with words taken out:
+    its words, in order, are most of the paragraph's (FULLER_SHARE) and not all of them. Searched
+    outward from `near` (the line that holds the paragraph before it)."""
     want = _TOKENS.findall(paragraph.casefold())
-    for i in sorted(range(len(kept)), key=lambda i: abs(i - near)):
-        have = _TOKENS.findall(kept[i].casefold())
+    for i in sorted(range(len(kept_tokens)), key=lambda i: abs(i - near)):
+        have = kept_tokens[i]
         if FULLER_SHARE * len(want) <= len(have) < len(want) and _in_order(have, want):
             return i
     return None
